@@ -1,8 +1,12 @@
-/** Unit tests run the TypeScript sources; integration tests run the built CLI (npm test builds first). */
+/**
+ * `npm test`: unit tests (TypeScript sources) and integration tests (the built CLI against the
+ * sandbox; npm test builds first). The heavier suites have their own configs and npm scripts.
+ */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/test/acceptance/', '/test/clickhouse/', '/test/faults/'],
   transform: {
     '^.+\\.ts$': ['ts-jest', {isolatedModules: true, tsconfig: 'tsconfig.json'}],
   },
