@@ -1,0 +1,119 @@
+import {UsageRecord, UsageRecordField} from '../normalize/usage-record';
+
+/**
+ * Every UsageRecord field, at run time. The type assertions below fail to compile when a field
+ * is added to or removed from UsageRecord without updating this list.
+ */
+export const USAGE_RECORD_FIELDS = [
+  'id', 'usage_date', 'billing_period_start', 'billing_period_end', 'billing_account_id',
+  'billing_account_name', 'billing_profile_id', 'billing_profile_name', 'metric', 'source_api',
+  'department_id', 'department_name', 'account_id', 'account_name', 'account_owner', 'cost_center',
+  'subscription_id', 'subscription_name', 'resource_id', 'resource_name', 'resource_group',
+  'resource_type', 'resource_location', 'consumed_service', 'meter_id', 'meter_name',
+  'meter_category', 'meter_subcategory', 'meter_region', 'service_family', 'product_name',
+  'part_number', 'unit_of_measure', 'quantity', 'effective_price', 'unit_price', 'payg_price',
+  'cost', 'billing_currency', 'charge_type', 'frequency', 'pricing_model', 'publisher_type',
+  'publisher_name', 'plan_name', 'offer_id', 'is_azure_credit_eligible', 'reservation_id',
+  'reservation_name', 'benefit_id', 'benefit_name', 'product_order_id', 'product_order_name',
+  'term', 'cost_allocation_rule_name', 'service_info1', 'service_info2', 'availability_zone',
+  'tags', 'additional_info', 'vm_sku', 'vm_vcpus', 'vm_os', 'vm_priority', 'aks_cluster',
+  'aks_cluster_resource_group', 'aks_node_pool', 'tracking', 'tracking_rules', 'parse_errors',
+] as const satisfies readonly UsageRecordField[];
+
+type Listed = (typeof USAGE_RECORD_FIELDS)[number];
+type Unlisted = Exclude<UsageRecordField, Listed>;
+// Compile-time exhaustiveness check: `Unlisted` must be `never`.
+const exhaustive: [Unlisted] extends [never] ? true : Unlisted = true;
+void exhaustive;
+
+/**
+ * Fields whose value is an object or array. Rules cannot match or reference them whole:
+ * tags are reached with `tags.<key>`, and the others are either free-form (additional_info) or
+ * outputs of tracking itself (tracking, tracking_rules).
+ */
+const STRUCTURED_FIELDS = new Set<string>([
+  'tags', 'additional_info', 'tracking', 'tracking_rules', 'parse_errors',
+]);
+
+/** Fields a rule may match on or reference: every scalar (string, number, boolean) field. */
+export const SCALAR_FIELDS: ReadonlySet<string> = new Set(
+  USAGE_RECORD_FIELDS.filter((f) => !STRUCTURED_FIELDS.has(f)),
+);
+
+export function isStructuredField(name: string): boolean {
+  return STRUCTURED_FIELDS.has(name);
+}
+
+export type ScalarField = Exclude<
+  UsageRecordField,
+  'tags' | 'additional_info' | 'tracking' | 'tracking_rules' | 'parse_errors'
+>;
+
+/** Per-record cache of lower-cased tag keys, built at most once per record and only if needed. */
+export class TagView {
+  private record: UsageRecord | null = null;
+  private lower: Map<string, string> | null = null;
+
+  reset(record: UsageRecord | null): void {
+    this.record = record;
+    this.lower = null;
+  }
+
+  /** Value of the tag whose key equals `lowerKey` case-insensitively, or null. */
+  get(lowerKey: string): string | null {
+    const tags = this.record?.tags;
+    if (!tags) return null;
+    // Fast path: the record spells the key as the rule did (the common case).
+    const direct = tags[lowerKey];
+    if (typeof direct === 'string') return direct;
+    if (this.lower === null) {
+      const m = new Map<string, string>();
+      for (const k in tags) {
+        const v = tags[k];
+        const lk = k.toLowerCase();
+        if (typeof v === 'string' && !m.has(lk)) m.set(lk, v);
+      }
+      this.lower = m;
+    }
+    const v = this.lower.get(lowerKey);
+    return v === undefined ? null : v;
+  }
+}
+
+/** A resolved accessor: string form of a scalar field or of a tag, or null when absent. */
+export type Accessor = (record: UsageRecord, tags: TagView) => string | null;
+
+export function scalarToString(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : null;
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  return null;
+}
+
+/** Builds the accessor for a match key or `${...}` reference. Caller has validated `ref`. */
+export function makeAccessor(ref: string): Accessor {
+  if (ref.startsWith('tags.')) {
+    const key = ref.slice(5).toLowerCase();
+    return (_r, tags) => tags.get(key);
+  }
+  const field = ref as ScalarField;
+  return (r) => {
+    const v = r[field];
+    return typeof v === 'string' ? v : scalarToString(v);
+  };
+}
+
+/** Returns an error message when `ref` is not a usable field reference, else null. */
+export function checkReference(ref: string): string | null {
+  if (ref.startsWith('tags.')) {
+    return ref.length > 5 ? null : 'tag key missing after "tags."';
+  }
+  if (SCALAR_FIELDS.has(ref)) return null;
+  if (ref === 'tags') return 'use tags.<key> to reach a tag';
+  if (isStructuredField(ref)) return `field "${ref}" is an object or array and cannot be matched or referenced`;
+  const lower = ref.toLowerCase();
+  if (lower.startsWith('tags.')) return `unknown field "${ref}" (did you mean "tags.${ref.slice(5)}"?)`;
+  if (SCALAR_FIELDS.has(lower)) return `unknown field "${ref}" (field names are lower case: "${lower}")`;
+  return `unknown field "${ref}"`;
+}

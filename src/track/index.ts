@@ -1,0 +1,4 @@
+export {compileTrackingRules, TrackingRuleError} from './compile';
+export type {CompiledRules} from './compile';
+export {applyTracking} from './apply';
+export type {TrackingConflict} from './apply';
