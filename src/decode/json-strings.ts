@@ -1,0 +1,120 @@
+/**
+ * Decoders for the JSON-in-a-string columns (`Tags`, `AdditionalInfo`).
+ *
+ * Encodings seen in the wild (DESIGN.md §1):
+ *   - empty / absent                      → null, no error
+ *   - a full JSON object  `{"a":"b"}`
+ *   - the inside of an object, no braces  `"env": "prod","team": "pay"` → braces are added
+ *   - a JSON string holding one of the above (double-encoded)
+ *   - already an object (JSON APIs)
+ * They are always parsed with JSON.parse, never by splitting on `:` or `,`, so keys with
+ * `.`, `/`, `:` and empty values survive. Anything else is an error: value null, error true.
+ */
+
+export interface Decoded<T> {
+  value: T | null;
+  error: boolean;
+}
+
+const EMPTY_OK: Decoded<never> = Object.freeze({value: null, error: false}) as Decoded<never>;
+const FAILED: Decoded<never> = Object.freeze({value: null, error: true}) as Decoded<never>;
+
+function firstNonSpace(s: string): number {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 10 && c !== 13 && c !== 0xfeff) return i;
+  }
+  return -1;
+}
+
+/** Parses a JSON-object-ish string; returns the object, null for empty, undefined on failure. */
+function parseObjectText(s: string, depth: number): Record<string, unknown> | null | undefined {
+  const i = firstNonSpace(s);
+  if (i < 0) return null;
+  const c = s.charCodeAt(i);
+  let text: string;
+  if (c === 123 /* { */) text = s;
+  else if (c === 34 /* " */) text = '{' + s + '}';
+  else return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    if (c !== 34) return undefined;
+    // Maybe a double-encoded JSON string: "\"{\\\"a\\\":1}\""
+    try {
+      parsed = JSON.parse(s);
+    } catch {
+      return undefined;
+    }
+  }
+  if (typeof parsed === 'string') {
+    return depth > 0 ? undefined : parseObjectText(parsed, depth + 1);
+  }
+  if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
+    return parsed as Record<string, unknown>;
+  }
+  return undefined;
+}
+
+function toObject(raw: unknown): Record<string, unknown> | null | undefined {
+  if (raw === null || raw === undefined) return null;
+  if (typeof raw === 'string') {
+    if (raw.length === 0) return null;
+    return parseObjectText(raw, 0);
+  }
+  if (typeof raw === 'object' && !Array.isArray(raw)) return raw as Record<string, unknown>;
+  return undefined;
+}
+
+/** Stringifies a non-string tag value: null → '', objects → JSON, others → String(). */
+function tagValue(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'object') {
+    try {
+      return JSON.stringify(v);
+    } catch {
+      return String(v);
+    }
+  }
+  return String(v);
+}
+
+/**
+ * Tags → object of string → string. Non-string values are stringified in place (the
+ * object comes from JSON.parse, so this is safe even for a `__proto__` key, which
+ * JSON.parse creates as an own property). An empty object `{}` is kept as `{}`.
+ */
+export function parseTags(raw: unknown): Decoded<Record<string, string>> {
+  const obj = toObject(raw);
+  if (obj === null) return EMPTY_OK;
+  if (obj === undefined) return FAILED;
+  if (typeof raw === 'object') {
+    // the caller's object: never mutate it; copy with defineProperty (a `__proto__` key stays data)
+    const copy: Record<string, string> = {};
+    for (const k of Object.keys(obj)) {
+      const v = obj[k];
+      Object.defineProperty(copy, k, {
+        value: typeof v === 'string' ? v : tagValue(v),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    return {value: copy, error: false};
+  }
+  for (const k in obj) {
+    if (!Object.prototype.hasOwnProperty.call(obj, k)) continue;
+    const v = obj[k];
+    if (typeof v !== 'string') obj[k] = tagValue(v);
+  }
+  return {value: obj as Record<string, string>, error: false};
+}
+
+/** AdditionalInfo → object (keys keep their case, values keep their JSON types). */
+export function parseAdditionalInfo(raw: unknown): Decoded<Record<string, unknown>> {
+  const obj = toObject(raw);
+  if (obj === null) return EMPTY_OK;
+  if (obj === undefined) return FAILED;
+  return {value: obj, error: false};
+}
