@@ -1,0 +1,210 @@
+import {AirbyteLogger, AirbyteMessage} from 'faros-airbyte-cdk';
+import {Command} from 'commander';
+import fs from 'fs';
+
+import {loadSpec} from './config/spec';
+import {validateConfig, ValidatedConfig} from './config/validate';
+import {asConnectorError, ConfigError} from './errors';
+import {Logger} from './protocol/logger';
+import {connectionStatus, errorTrace, AirbyteMessageOut} from './protocol/messages';
+import {ProtocolOutput} from './protocol/output';
+import {parseInputState} from './protocol/state';
+import {AzureBillingSource} from './source';
+import {oldestCostDetailsDay} from './sync/slices';
+import {SelectedStream, StopRequested, SyncRunner} from './sync/runner';
+import {todayUtc} from './sync/dates';
+
+/** CDK internals log through this: their messages join ours on the one protocol output. */
+class RoutedAirbyteLogger extends AirbyteLogger {
+  constructor(private readonly output: ProtocolOutput) {
+    super();
+  }
+  override write(msg: AirbyteMessage): Promise<void> {
+    this.output.message(msg as unknown as AirbyteMessageOut);
+    return Promise.resolve();
+  }
+}
+
+interface Io {
+  output: ProtocolOutput;
+  logger: Logger;
+}
+
+function makeIo(): Io {
+  const output = new ProtocolOutput(process.stdout);
+  return {output, logger: new Logger(output)};
+}
+
+/** Reads a JSON file given on the command line; a bad one is the user's to fix. */
+function readJsonFile(path: string, what: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(path, 'utf8');
+  } catch {
+    throw new ConfigError(`Cannot read the ${what} file ${path}.`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`The ${what} file ${path} is not valid JSON (${(err as Error).message}).`);
+  }
+}
+
+/** Registers the secret values of a raw config before anything can print them. */
+function loadConfig(path: string, io: Io): ValidatedConfig {
+  const raw = readJsonFile(path, 'config');
+  const credentials = (raw as {credentials?: Record<string, unknown>})?.credentials;
+  if (credentials && typeof credentials === 'object') {
+    for (const key of ['client_secret', 'api_key']) {
+      if (typeof credentials[key] === 'string') io.output.redactor.add(credentials[key] as string);
+    }
+  }
+  return validateConfig(raw);
+}
+
+function fail(io: Io, err: unknown): void {
+  const error = asConnectorError(err);
+  const internal = err instanceof Error && !(err === error) ? err.stack : undefined;
+  io.output.message(errorTrace(error.message, error.failureType, internal));
+  io.output.flush();
+  process.exitCode = 1;
+}
+
+function makeSource(validated: ValidatedConfig, io: Io): AzureBillingSource {
+  return new AzureBillingSource(validated, io.logger, io.output.redactor, new RoutedAirbyteLogger(io.output));
+}
+
+async function spec(io: Io): Promise<void> {
+  io.output.message({type: 'SPEC', spec: loadSpec()});
+}
+
+async function check(io: Io, configPath: string): Promise<void> {
+  try {
+    const source = makeSource(loadConfig(configPath, io), io);
+    await source.check();
+    io.output.message(connectionStatus(true));
+  } catch (err) {
+    const error = asConnectorError(err);
+    if (error.failureType === 'config_error') io.output.message(errorTrace(error.message, 'config_error'));
+    io.output.message(connectionStatus(false, error.message));
+  }
+}
+
+async function discover(io: Io, configPath: string): Promise<void> {
+  const source = makeSource(loadConfig(configPath, io), io);
+  const {usage, conflicts} = source.streams();
+  const streams = [...usage, conflicts].map((s) => ({
+    name: s.name,
+    json_schema: s.getJsonSchema(),
+    supported_sync_modes: ['full_refresh', 'incremental'],
+    source_defined_cursor: true,
+    default_cursor_field: [s.cursorField],
+    source_defined_primary_key: [['id']],
+  }));
+  io.output.message({type: 'CATALOG', catalog: {streams}});
+}
+
+function selectedStreams(catalog: unknown, available: string[], io: Io): SelectedStream[] {
+  const streams = (catalog as {streams?: unknown})?.streams;
+  if (!Array.isArray(streams)) throw new ConfigError('The catalog has no "streams" list.');
+  const selected: SelectedStream[] = [];
+  for (const entry of streams) {
+    const name = entry?.stream?.name;
+    if (typeof name !== 'string') throw new ConfigError('A catalog entry has no stream name.');
+    if (!available.includes(name)) {
+      io.logger.warn(`The catalog names stream "${name}", which this config does not offer (available: ${available.join(', ')}); skipping it.`);
+      continue;
+    }
+    selected.push({name, syncMode: entry.sync_mode === 'incremental' ? 'incremental' : 'full_refresh'});
+  }
+  return selected;
+}
+
+async function read(io: Io, configPath: string, catalogPath: string, statePath?: string): Promise<void> {
+  const validated = loadConfig(configPath, io);
+  const source = makeSource(validated, io);
+  io.logger.info(`Config: ${JSON.stringify(source.redactedConfig())}`);
+  const catalog = readJsonFile(catalogPath, 'catalog');
+  const state = statePath ? parseInputState(readJsonFile(statePath, 'state')) : {};
+  const {usage, conflicts} = source.streams();
+  const selected = selectedStreams(catalog, [...usage, conflicts].map((s) => s.name), io);
+  const today = todayUtc();
+  const stop = {requested: false};
+  const onSignal = (): void => {
+    io.logger.warn('Stop requested: finishing the current batch, the last STATE covers every complete slice.');
+    stop.requested = true;
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  const runner = new SyncRunner(
+    {
+      config: validated.config,
+      output: io.output,
+      logger: io.logger,
+      today,
+      endDate: validated.config.end_date ?? today,
+      oldestAvailable: source.usesCostDetails ? oldestCostDetailsDay(today) : undefined,
+      stop,
+    },
+    usage,
+    conflicts,
+  );
+  try {
+    await runner.run(selected, state);
+  } catch (err) {
+    if (err instanceof StopRequested) {
+      io.logger.warn(err.message);
+      io.output.flush();
+      process.exitCode = 143;
+      return;
+    }
+    throw err;
+  }
+  const {requests, retries, throttled} = source.http.stats;
+  io.logger.info(`Sync complete: ${requests} requests, ${retries} retries, ${throttled} throttled.`);
+}
+
+/** Runs one command; any error becomes a TRACE message and a non-zero exit code. */
+function action<A extends unknown[]>(fn: (io: Io, ...args: A) => Promise<void>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    const io = makeIo();
+    try {
+      await fn(io, ...args);
+    } catch (err) {
+      fail(io, err);
+    } finally {
+      io.output.flush();
+    }
+  };
+}
+
+export function mainCommand(argv: string[] = process.argv): Promise<unknown> {
+  const program = new Command()
+    .name('source-azure-billing')
+    .description('Airbyte source for Azure Enterprise Agreement billing (Cost Details API, EA Reporting API)')
+    .showHelpAfterError()
+    .configureOutput({writeOut: (s) => process.stderr.write(s), writeErr: (s) => process.stderr.write(s)})
+    .exitOverride((err) => {
+      process.exitCode = err.exitCode;
+      throw err;
+    });
+  program.command('spec').description('print the connector specification').action(action(spec));
+  program
+    .command('check')
+    .description('check the config and the access to the enrollment')
+    .requiredOption('--config <path>', 'config file')
+    .action(action((io, opts: {config: string}) => check(io, opts.config)));
+  program
+    .command('discover')
+    .description('print the catalog of streams')
+    .requiredOption('--config <path>', 'config file')
+    .action(action((io, opts: {config: string}) => discover(io, opts.config)));
+  program
+    .command('read')
+    .description('read records, emitting state after every completed slice')
+    .requiredOption('--config <path>', 'config file')
+    .requiredOption('--catalog <path>', 'configured catalog file')
+    .option('--state <path>', 'state file')
+    .action(action((io, opts: {config: string; catalog: string; state?: string}) => read(io, opts.config, opts.catalog, opts.state)));
+  return program.parseAsync(argv).catch(() => undefined);
+}

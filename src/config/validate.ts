@@ -1,0 +1,181 @@
+import Ajv, {ErrorObject} from 'ajv';
+import addFormats from 'ajv-formats';
+
+import {ConfigError} from '../errors';
+import {compileTrackingRules, TrackingRuleError} from '../track/compile';
+import {CompiledRules} from '../track/compile';
+import {isValidIsoDate, todayUtc} from '../sync/dates';
+import {JsonSchema, loadSpec} from './spec';
+import {SourceConfig} from './types';
+
+export interface ValidatedConfig {
+  config: SourceConfig;
+  rules: CompiledRules;
+}
+
+const AUTH_TYPES = ['service_principal', 'api_key'];
+
+/**
+ * Validates a raw config against resources/spec.json, then the rules JSON schema cannot express
+ * (real calendar dates, start before end, tracking rules). Throws a ConfigError whose message
+ * names the field and what is wrong; it never echoes a secret value.
+ */
+export function validateConfig(raw: unknown): ValidatedConfig {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ConfigError('The config must be a JSON object.');
+  }
+  const spec = loadSpec().connectionSpecification;
+  const config = withDefaults(raw as Record<string, unknown>, spec);
+  checkCredentials(config.credentials, spec);
+  checkSchema(config, spec);
+  const typed = config as unknown as SourceConfig;
+  checkDates(typed);
+  for (const key of ['api_base_url', 'login_base_url', 'ea_base_url'] as const) checkUrl(key, typed[key]);
+  let rules: CompiledRules;
+  try {
+    rules = compileTrackingRules(typed.tracking_rules);
+  } catch (err) {
+    if (err instanceof TrackingRuleError) throw new ConfigError(err.message, 'tracking_rules');
+    throw err;
+  }
+  return {config: typed, rules};
+}
+
+/** Fills top-level defaults from the spec; a copy, the input is left alone. */
+function withDefaults(raw: Record<string, unknown>, spec: JsonSchema): Record<string, unknown> {
+  const config: Record<string, unknown> = {...raw};
+  for (const [key, prop] of Object.entries(spec.properties ?? {})) {
+    if ((config[key] === undefined || config[key] === null) && prop.default !== undefined) {
+      config[key] = structuredClone(prop.default);
+    }
+  }
+  // An empty end date in the UI means "today".
+  if (config.end_date === '' || config.end_date === null) delete config.end_date;
+  return config;
+}
+
+/** The oneOf is checked by hand: ajv's oneOf errors list every branch and help nobody. */
+function checkCredentials(credentials: unknown, spec: JsonSchema): void {
+  if (credentials === undefined || credentials === null) {
+    throw new ConfigError(
+      `credentials is required: an object with auth_type "service_principal" (tenant_id, client_id, client_secret) or "api_key" (api_key).`,
+      'credentials',
+    );
+  }
+  if (typeof credentials !== 'object' || Array.isArray(credentials)) {
+    throw new ConfigError('credentials must be an object with an auth_type.', 'credentials');
+  }
+  const authType = (credentials as Record<string, unknown>).auth_type;
+  if (authType === undefined) {
+    throw new ConfigError(`credentials.auth_type is required: one of ${AUTH_TYPES.map((t) => `"${t}"`).join(', ')}.`, 'credentials.auth_type');
+  }
+  const branch = spec.properties?.credentials?.oneOf?.find((b) => b.properties?.auth_type?.const === authType);
+  if (!branch) {
+    const shown = typeof authType === 'string' ? `"${authType.slice(0, 40)}"` : `a ${typeof authType}`;
+    throw new ConfigError(
+      `credentials.auth_type ${shown} is not supported: use one of ${AUTH_TYPES.map((t) => `"${t}"`).join(', ')}.`,
+      'credentials.auth_type',
+    );
+  }
+  for (const field of branch.required ?? []) {
+    const value = (credentials as Record<string, unknown>)[field];
+    if (value === undefined || value === null || value === '') {
+      throw new ConfigError(`credentials.${field} is required when auth_type is "${authType}".`, `credentials.${field}`);
+    }
+    if (typeof value !== 'string') {
+      throw new ConfigError(`credentials.${field} must be a string.`, `credentials.${field}`);
+    }
+  }
+}
+
+let validator: ReturnType<Ajv['compile']> | undefined;
+
+function checkSchema(config: Record<string, unknown>, spec: JsonSchema): void {
+  if (!validator) {
+    const ajv = new Ajv({allErrors: true, strict: false});
+    addFormats(ajv);
+    validator = ajv.compile(spec);
+  }
+  if (validator(config)) return;
+  const errors = (validator.errors ?? []).filter((e) => !e.instancePath.startsWith('/credentials') || e.keyword !== 'oneOf');
+  const first = errors.find((e) => e.keyword !== 'oneOf' && e.keyword !== 'if') ?? errors[0];
+  if (!first) throw new ConfigError('The config does not match the connector specification.');
+  throw new ConfigError(describeAjvError(first, spec), fieldOf(first));
+}
+
+function fieldOf(error: ErrorObject): string {
+  const base = error.instancePath.replace(/^\//, '').replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/\//g, '.');
+  if (error.keyword === 'required') {
+    const missing = (error.params as {missingProperty: string}).missingProperty;
+    return base ? `${base}.${missing}` : missing;
+  }
+  return base || '(root)';
+}
+
+function describeAjvError(error: ErrorObject, spec: JsonSchema): string {
+  const field = fieldOf(error);
+  const title = spec.properties?.[field]?.title;
+  const named = title ? `${field} (${title})` : field;
+  switch (error.keyword) {
+    case 'required':
+      return `${named} is required.`;
+    case 'type':
+      return `${named} must be ${article((error.params as {type: string}).type)}.`;
+    case 'pattern':
+      if (field === 'enrollment_number') return `${named} must contain digits only (the EA enrollment number, e.g. 12345678).`;
+      if (field.endsWith('_date')) return `${named} must be a date written YYYY-MM-DD.`;
+      if (field.endsWith('_url')) return `${named} must be an http:// or https:// URL.`;
+      return `${named} has an invalid format.`;
+    case 'format':
+      return `${named} must be a valid ${(error.params as {format: string}).format} (YYYY-MM-DD).`;
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum': {
+      const prop = spec.properties?.[field];
+      const range = prop && typeof prop.minimum === 'number' && typeof prop.maximum === 'number' ? ` between ${prop.minimum} and ${prop.maximum}` : ` ${error.message}`;
+      return `${named} must be${range}.`;
+    }
+    case 'minLength':
+      return `${named} must not be empty.`;
+    default:
+      return `${named} ${error.message ?? 'is invalid'}.`;
+  }
+}
+
+function article(type: string): string {
+  if (type === 'integer' || type === 'object' || type === 'array') return `an ${type}`;
+  return `a ${type}`;
+}
+
+function checkDates(config: SourceConfig): void {
+  if (!isValidIsoDate(config.start_date)) {
+    throw new ConfigError(`start_date "${config.start_date}" is not a real calendar date (YYYY-MM-DD).`, 'start_date');
+  }
+  if (config.end_date !== undefined) {
+    if (!isValidIsoDate(config.end_date)) {
+      throw new ConfigError(`end_date "${config.end_date}" is not a real calendar date (YYYY-MM-DD).`, 'end_date');
+    }
+    if (config.end_date < config.start_date) {
+      throw new ConfigError(`start_date ${config.start_date} is after end_date ${config.end_date}: the end date must be on or after the start date.`, 'end_date');
+    }
+  }
+  if (config.start_date > todayUtc()) {
+    throw new ConfigError(`start_date ${config.start_date} is in the future: choose a date on or before today (UTC).`, 'start_date');
+  }
+}
+
+function checkUrl(field: string, value: string): void {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`${field} "${value}" is not a valid URL.`, field);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(`${field} must be an http:// or https:// URL.`, field);
+  }
+  if (url.username || url.password) {
+    throw new ConfigError(`${field} must not carry credentials in the URL.`, field);
+  }
+}

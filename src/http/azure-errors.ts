@@ -1,0 +1,64 @@
+/**
+ * Turns what Azure (or a proxy in front of it) answers on failure into one readable sentence:
+ * ARM `{"error":{"code","message"}}`, AAD `{"error","error_description"}`, EA `{"error":...}` or
+ * `{"Message":...}`, HTML pages, plain text, empty bodies.
+ */
+export function describeErrorBody(status: number, body: unknown): string {
+  const text = bodyText(body);
+  const parsed = tryJson(text, body);
+  if (parsed && typeof parsed === 'object') {
+    const obj = parsed as Record<string, unknown>;
+    const error = obj.error;
+    if (error && typeof error === 'object') {
+      const e = error as Record<string, unknown>;
+      const code = typeof e.code === 'string' ? e.code : undefined;
+      const message = typeof e.message === 'string' ? firstSentences(e.message) : undefined;
+      if (code || message) return `${code ? `${code}: ` : ''}${message ?? 'no message'}`;
+    }
+    if (typeof obj.error_description === 'string') {
+      // AAD appends trace ids and timestamps on new lines; the first line is the useful part.
+      const description = firstSentences(obj.error_description.split(/\r?\n/)[0]);
+      return `${typeof error === 'string' ? `${error}: ` : ''}${description}`;
+    }
+    if (typeof error === 'string') return error;
+    for (const key of ['message', 'Message', 'errorMessage']) {
+      if (typeof obj[key] === 'string') return firstSentences(obj[key] as string);
+    }
+  }
+  const trimmed = text.trim();
+  if (!trimmed) return `HTTP ${status} with an empty body`;
+  if (/^<(!doctype|html)/i.test(trimmed) || /<\/html>/i.test(trimmed)) {
+    const title = /<title[^>]*>([^<]*)<\/title>/i.exec(trimmed)?.[1]?.trim();
+    const heading = /<h1[^>]*>([^<]*)<\/h1>/i.exec(trimmed)?.[1]?.trim();
+    const what = title || heading;
+    return `HTTP ${status}: an HTML error page${what ? ` "${what.slice(0, 120)}"` : ''} (from a proxy or gateway, not the API)`;
+  }
+  return `HTTP ${status}: ${firstSentences(trimmed.replace(/\s+/g, ' '))}`;
+}
+
+function bodyText(body: unknown): string {
+  if (body === undefined || body === null) return '';
+  if (typeof body === 'string') return body;
+  if (Buffer.isBuffer(body)) return body.toString('utf8');
+  try {
+    return JSON.stringify(body);
+  } catch {
+    return String(body);
+  }
+}
+
+function tryJson(text: string, body: unknown): unknown {
+  if (body && typeof body === 'object' && !Buffer.isBuffer(body)) return body;
+  const t = text.trim();
+  if (!t.startsWith('{')) return undefined;
+  try {
+    return JSON.parse(t);
+  } catch {
+    return undefined;
+  }
+}
+
+function firstSentences(text: string, max = 300): string {
+  const clean = text.trim();
+  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
+}

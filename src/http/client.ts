@@ -1,0 +1,238 @@
+import axios, {AxiosInstance, AxiosResponse} from 'axios';
+import http from 'http';
+import https from 'https';
+import {Readable} from 'stream';
+
+import {ConfigError, ConnectorError, SystemError} from '../errors';
+import {Logger} from '../protocol/logger';
+import {describeErrorBody} from './azure-errors';
+import {Authenticator} from './auth';
+import {backoffMs, isRetryable, Outcome, retryAfterMs} from './retry';
+
+export interface HttpRequest {
+  method: 'GET' | 'POST';
+  url: string;
+  /** JSON body, or a string sent as-is (form bodies). */
+  data?: unknown;
+  headers?: Record<string, string>;
+  /** Send the credential (only ever to URLs under the configured base). */
+  auth?: Authenticator;
+  /** Statuses that are an answer, not a failure. Default: 200. */
+  accept?: number[];
+  /** What this request is for, in words, for errors: "requesting the cost report for 2026-03". */
+  purpose: string;
+  /** Advice for a final 4xx: what the user should fix. */
+  hint?: (status: number) => string | undefined;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, unknown>;
+  /** Parsed JSON when the body is JSON, else the text; undefined when empty. */
+  body: unknown;
+}
+
+export interface HttpClientOptions {
+  timeoutMs: number;
+  maxRetries: number;
+  logger: Logger;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A request that failed and may be tried again; what it says is safe to log. */
+class RetryableFailure extends Error {
+  constructor(
+    message: string,
+    readonly outcome: Outcome,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The one HTTP layer: timeouts, retries with exponential back-off and jitter on 429, 5xx,
+ * timeouts and network errors, Retry-After honoured, a fresh token after a 401, and Azure's
+ * errors turned into ConnectorErrors. Never logs axios errors or configs (they carry headers).
+ */
+export class HttpClient {
+  private readonly axios: AxiosInstance;
+  private readonly sleep: (ms: number) => Promise<void>;
+  readonly stats = {requests: 0, retries: 0, throttled: 0};
+
+  constructor(private readonly opts: HttpClientOptions) {
+    this.sleep = opts.sleep ?? sleep;
+    this.axios = axios.create({
+      timeout: opts.timeoutMs,
+      validateStatus: () => true,
+      maxRedirects: 0,
+      responseType: 'text',
+      transformResponse: [(data: unknown) => data],
+      httpAgent: new http.Agent({keepAlive: true, maxSockets: 32}),
+      httpsAgent: new https.Agent({keepAlive: true, maxSockets: 32}),
+      maxContentLength: Infinity,
+      maxBodyLength: Infinity,
+    });
+  }
+
+  get maxRetries(): number {
+    return this.opts.maxRetries;
+  }
+
+  /** Waits before retry `attempt` (0-based), honouring what the server asked for. */
+  async backoff(attempt: number, headers?: Record<string, unknown>): Promise<void> {
+    const serverMs = headers ? retryAfterMs(headers) : undefined;
+    await this.sleep(backoffMs(attempt, {baseMs: this.opts.baseDelayMs ?? 1000, maxMs: this.opts.maxDelayMs ?? 60_000}, serverMs));
+  }
+
+  async send(req: HttpRequest): Promise<HttpResponse> {
+    const accept = req.accept ?? [200];
+    let refreshedAfter401 = false;
+    let lastProblem = '';
+    for (let attempt = 0; ; attempt++) {
+      let outcome: Outcome;
+      try {
+        const response = await this.once(req);
+        const status = response.status;
+        if (status === 401 && req.auth?.refreshable && !refreshedAfter401) {
+          // The token expired early or was revoked: one fresh token, then judge again.
+          req.auth.invalidate();
+          refreshedAfter401 = true;
+          attempt--;
+          continue;
+        }
+        if (accept.includes(status)) return this.parse(response, req);
+        refreshedAfter401 = false;
+        outcome = {kind: 'status', status, headers: response.headers as Record<string, unknown>};
+        if (!isRetryable(outcome)) throw this.finalError(req, status, response.data);
+        if (status === 429) this.stats.throttled++;
+        lastProblem = `HTTP ${status} (${describeErrorBody(status, response.data)})`;
+      } catch (err) {
+        if (err instanceof ConnectorError) throw err;
+        if (err instanceof RetryableFailure) {
+          outcome = err.outcome;
+          lastProblem = err.message;
+        } else {
+          outcome = networkOutcome(err);
+          lastProblem = outcome.kind === 'timeout' ? `no answer within ${this.opts.timeoutMs / 1000}s` : `network error ${outcome.code ?? ''}`.trim();
+        }
+      }
+      if (attempt >= this.opts.maxRetries) {
+        throw new SystemError(`Azure kept failing while ${req.purpose}: ${lastProblem}, after ${attempt + 1} attempts. The next sync resumes from the last saved state.`);
+      }
+      this.stats.retries++;
+      this.opts.logger.info(`Retrying (${attempt + 1}/${this.opts.maxRetries}) while ${req.purpose}: ${lastProblem}`);
+      await this.backoff(attempt, outcome.kind === 'status' ? outcome.headers : undefined);
+    }
+  }
+
+  /** Opens a streamed GET (blob downloads); the caller owns resuming a broken body. */
+  async openStream(url: string, headers: Record<string, string>, purpose: string): Promise<{status: number; headers: Record<string, unknown>; stream: Readable}> {
+    for (let attempt = 0; ; attempt++) {
+      let problem: string;
+      let retryHeaders: Record<string, unknown> | undefined;
+      try {
+        this.stats.requests++;
+        const response = await this.axios.request<Readable>({method: 'GET', url, headers, responseType: 'stream', timeout: this.opts.timeoutMs});
+        if (response.status === 200 || response.status === 206) {
+          return {status: response.status, headers: response.headers as Record<string, unknown>, stream: response.data};
+        }
+        const body = await readSmall(response.data);
+        const outcome: Outcome = {kind: 'status', status: response.status, headers: response.headers as Record<string, unknown>};
+        if (!isRetryable(outcome)) {
+          throw new SystemError(`Azure refused ${purpose}: ${describeErrorBody(response.status, body)}. The report link may have expired; the next sync requests a new report.`);
+        }
+        problem = `HTTP ${response.status}`;
+        retryHeaders = outcome.headers;
+      } catch (err) {
+        if (err instanceof ConnectorError) throw err;
+        const outcome = networkOutcome(err);
+        problem = outcome.kind === 'timeout' ? 'timeout' : `network error ${outcome.code ?? ''}`.trim();
+      }
+      if (attempt >= this.opts.maxRetries) {
+        throw new SystemError(`Azure kept failing while ${purpose}: ${problem}, after ${attempt + 1} attempts. The next sync resumes from the last saved state.`);
+      }
+      this.stats.retries++;
+      this.opts.logger.info(`Retrying (${attempt + 1}/${this.opts.maxRetries}) while ${purpose}: ${problem}`);
+      await this.backoff(attempt, retryHeaders);
+    }
+  }
+
+  private async once(req: HttpRequest): Promise<AxiosResponse<string>> {
+    const headers: Record<string, string> = {Accept: 'application/json', ...req.headers};
+    if (req.auth) {
+      const authorization = await req.auth.headerFor(req.url);
+      if (!authorization) {
+        throw new SystemError(`Refusing to send credentials to ${safeOrigin(req.url)} while ${req.purpose}: it is not under the configured base URL.`);
+      }
+      headers.Authorization = authorization;
+    }
+    let data = req.data;
+    if (data !== undefined && typeof data !== 'string') {
+      data = JSON.stringify(data);
+      headers['Content-Type'] ??= 'application/json';
+    }
+    this.stats.requests++;
+    return this.axios.request<string>({method: req.method, url: req.url, headers, data});
+  }
+
+  private parse(response: AxiosResponse<string>, req: HttpRequest): HttpResponse {
+    const text = response.data ?? '';
+    const headers = response.headers as Record<string, unknown>;
+    const type = String(headers['content-type'] ?? '');
+    let body: unknown = text === '' ? undefined : text;
+    const expectedLength = Number(headers['content-length']);
+    if (Number.isFinite(expectedLength) && expectedLength > 0 && Buffer.byteLength(text) < expectedLength) {
+      throw new RetryableFailure(`truncated body (${Buffer.byteLength(text)} of ${expectedLength} bytes)`, {kind: 'network', code: 'TRUNCATED'});
+    }
+    if (text !== '' && (type.includes('json') || /^\s*[[{]/.test(text))) {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // A cut JSON page must never pass for a complete one.
+        throw new RetryableFailure(`incomplete or invalid JSON body while ${req.purpose}`, {kind: 'network', code: 'BAD_JSON'});
+      }
+    }
+    return {status: response.status, headers, body};
+  }
+
+  private finalError(req: HttpRequest, status: number, body: unknown): ConnectorError {
+    const detail = describeErrorBody(status, body);
+    const hint = req.hint?.(status);
+    const message = `Azure answered HTTP ${status} while ${req.purpose}: ${detail}.${hint ? ` ${hint}` : ''}`;
+    if (status === 400 || status === 401 || status === 403 || status === 404) return new ConfigError(message);
+    return new SystemError(message);
+  }
+}
+
+function networkOutcome(err: unknown): {kind: 'timeout'} | {kind: 'network'; code?: string} {
+  const code = (err as {code?: string})?.code;
+  if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(String((err as Error)?.message))) return {kind: 'timeout'};
+  return {kind: 'network', code};
+}
+
+function safeOrigin(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return 'an invalid URL';
+  }
+}
+
+async function readSmall(stream: Readable): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of stream) {
+      const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+      size += buf.length;
+      if (size <= 64 * 1024) chunks.push(buf);
+    }
+  } catch {
+    // The error body is only for the message.
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,3 @@
+export {mainCommand} from './cli';
+export {AzureBillingSource} from './source';
+export {validateConfig} from './config/validate';

@@ -1,0 +1,24 @@
+/**
+ * Removes secret values (client secret, API key, access tokens) from any text that leaves the
+ * process. Secrets are registered as soon as they are known (config read, token issued).
+ */
+export class SecretRedactor {
+  private readonly secrets = new Set<string>();
+
+  add(secret: string | undefined | null): void {
+    // Very short values would redact ordinary words; real secrets are long.
+    if (secret && secret.length >= 6) this.secrets.add(secret);
+  }
+
+  redact(text: string): string {
+    if (this.secrets.size === 0 || !text) return text;
+    let out = text;
+    for (const secret of this.secrets) {
+      if (out.includes(secret)) out = out.split(secret).join('***');
+      // Secrets also travel URL- or form-encoded (token request bodies, query strings).
+      const encoded = encodeURIComponent(secret);
+      if (encoded !== secret && out.includes(encoded)) out = out.split(encoded).join('***');
+    }
+    return out;
+  }
+}

@@ -1,0 +1,38 @@
+import {State} from 'faros-airbyte-cdk';
+
+/** The per-stream cursor of DESIGN.md §6: the last usage day emitted completely. */
+export interface StreamCursor {
+  usage_date?: string;
+}
+
+export type ConnectorState = Record<string, StreamCursor>;
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * Reads the state given with --state in any of the shapes Airbyte has used: a list of per-stream
+ * STREAM entries (current), a legacy object keyed by stream name (plain, or the Faros CDK's
+ * compressed blob), or a list wrapping a legacy object. Unknown stream entries are kept; cursors
+ * that are not dates are dropped with the stream treated as new.
+ */
+export function parseInputState(raw: unknown): ConnectorState {
+  if (raw === null || raw === undefined) return {};
+  let input: unknown = raw;
+  // Some runners wrap states as STATE messages: [{"type":"STATE","state":{...}}].
+  if (Array.isArray(input)) {
+    input = input.map((entry) =>
+      entry && typeof entry === 'object' && (entry as {type?: string}).type === 'STATE' ? (entry as {state: unknown}).state : entry,
+    );
+  }
+  if (!Array.isArray(input) && typeof input === 'object' && (input as {type?: string}).type === 'LEGACY') {
+    input = (input as {data?: unknown}).data;
+  }
+  const decoded = State.decode(input as never) ?? {};
+  const result: ConnectorState = {};
+  for (const [stream, value] of Object.entries(decoded as Record<string, unknown>)) {
+    if (!value || typeof value !== 'object') continue;
+    const cursor = (value as Record<string, unknown>).usage_date;
+    result[stream] = typeof cursor === 'string' && DATE.test(cursor.slice(0, 10)) ? {usage_date: cursor.slice(0, 10)} : {};
+  }
+  return result;
+}

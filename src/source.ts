@@ -1,0 +1,120 @@
+import {AirbyteLogger, AirbyteSpec, redactConfig} from 'faros-airbyte-cdk';
+
+import {loadSpec} from './config/spec';
+import {SourceConfig} from './config/types';
+import {ValidatedConfig} from './config/validate';
+import {ConfigError} from './errors';
+import {ApiKeyAuth, ServicePrincipalAuth, TokenResponse} from './http/auth';
+import {HttpClient} from './http/client';
+import {Logger} from './protocol/logger';
+import {SecretRedactor} from './protocol/redact';
+import {CostDetailsReader} from './readers/cost-details';
+import {EaReportingReader} from './readers/ea-reporting';
+import {joinUrl} from './readers/urls';
+import {CostDetailsSliceSource} from './streams/cost-details-source';
+import {EaSliceSource} from './streams/ea-source';
+import {TrackingConflictsStream, UsageStream} from './streams/streams';
+import {addDays, todayUtc} from './sync/dates';
+
+export interface SourceStreams {
+  usage: UsageStream[];
+  conflicts: TrackingConflictsStream;
+}
+
+/**
+ * The source, declared: which streams exist for a config and how each one reads. Retrying,
+ * paging, polling and decoding live in the layers below (http, readers, decode, normalize).
+ */
+export class AzureBillingSource {
+  readonly http: HttpClient;
+  private readonly auth: ServicePrincipalAuth | ApiKeyAuth;
+
+  constructor(
+    private readonly validated: ValidatedConfig,
+    private readonly logger: Logger,
+    private readonly redactor: SecretRedactor,
+    private readonly cdkLogger: AirbyteLogger,
+  ) {
+    const config = validated.config;
+    this.http = new HttpClient({timeoutMs: config.request_timeout_seconds * 1000, maxRetries: config.max_retries, logger});
+    this.auth =
+      config.credentials.auth_type === 'service_principal'
+        ? new ServicePrincipalAuth(config.api_base_url, () => this.fetchToken(), redactor)
+        : new ApiKeyAuth(config.ea_base_url, config.credentials);
+  }
+
+  get config(): SourceConfig {
+    return this.validated.config;
+  }
+
+  get usesCostDetails(): boolean {
+    return this.auth instanceof ServicePrincipalAuth;
+  }
+
+  streams(): SourceStreams {
+    const config = this.config;
+    const rules = this.validated.rules;
+    const timeoutMs = config.request_timeout_seconds * 1000;
+    let usage: UsageStream[];
+    if (this.auth instanceof ServicePrincipalAuth) {
+      const reader = new CostDetailsReader(
+        this.http,
+        this.auth,
+        {apiBaseUrl: config.api_base_url, enrollmentNumber: config.enrollment_number, maxReportWaitMs: 2 * 3600_000, maxReportAttempts: 3},
+        this.logger,
+      );
+      usage = [
+        new UsageStream(this.cdkLogger, 'usage_details', 'actual', new CostDetailsSliceSource(reader, this.http, 'actual', config.page_size, timeoutMs, this.logger), rules),
+        new UsageStream(this.cdkLogger, 'usage_details_amortized', 'amortized', new CostDetailsSliceSource(reader, this.http, 'amortized', config.page_size, timeoutMs, this.logger), rules),
+      ];
+    } else {
+      const reader = new EaReportingReader(this.http, this.auth, {eaBaseUrl: config.ea_base_url, enrollmentNumber: config.enrollment_number});
+      usage = [new UsageStream(this.cdkLogger, 'usage_details', 'actual', new EaSliceSource(reader), rules)];
+    }
+    return {usage, conflicts: new TrackingConflictsStream(this.cdkLogger, usage[0])};
+  }
+
+  /** Proves the credentials and the access to the enrollment with the smallest real request. */
+  async check(): Promise<void> {
+    // Access is the question, not the dates: yesterday is always inside the API's history.
+    const day = addDays(todayUtc(), -1);
+    const {usage} = this.streams();
+    // Preparing one day asks Azure for a report (or the first EA page): that needs the role.
+    await usage[0].source.prepare({start: day, end: day});
+  }
+
+  redactedConfig(): unknown {
+    return redactConfig(this.config as never, new AirbyteSpec(loadSpec() as never));
+  }
+
+  private async fetchToken(): Promise<TokenResponse> {
+    const config = this.config;
+    if (config.credentials.auth_type !== 'service_principal') throw new Error('no service principal configured');
+    const {tenant_id, client_id, client_secret} = config.credentials;
+    const form = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id,
+      client_secret,
+      scope: ServicePrincipalAuth.scopeFor(config.api_base_url),
+    }).toString();
+    const response = await this.http.send({
+      method: 'POST',
+      url: joinUrl(config.login_base_url, `${encodeURIComponent(tenant_id)}/oauth2/v2.0/token`),
+      data: form,
+      headers: {'Content-Type': 'application/x-www-form-urlencoded'},
+      purpose: 'signing in with the service principal',
+      hint: (status) =>
+        status === 400 || status === 401
+          ? 'Check tenant_id, client_id and client_secret (secrets expire; create a new one in Entra ID > App registrations > Certificates & secrets).'
+          : status === 404
+            ? 'Check tenant_id and login_base_url.'
+            : undefined,
+    });
+    const body = response.body as {access_token?: unknown; expires_in?: unknown};
+    if (!body || typeof body.access_token !== 'string') {
+      throw new ConfigError('Entra ID answered the sign-in without an access token; check login_base_url.', 'login_base_url');
+    }
+    this.redactor.add(body.access_token);
+    return {accessToken: body.access_token, expiresInSeconds: Number(body.expires_in) || 3599};
+  }
+}

@@ -1,0 +1,49 @@
+/** Calendar-day arithmetic on 'YYYY-MM-DD' strings, in UTC; no date library on this path. */
+const DAY_MS = 86_400_000;
+
+export function isValidIsoDate(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const d = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
+}
+
+export function toDay(date: Date): string {
+  return date.toISOString().slice(0, 10);
+}
+
+export function todayUtc(now: Date = new Date()): string {
+  return toDay(now);
+}
+
+export function addDays(day: string, days: number): string {
+  return toDay(new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS));
+}
+
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
+}
+
+export function monthStart(day: string): string {
+  return `${day.slice(0, 7)}-01`;
+}
+
+export function monthEnd(day: string): string {
+  const y = Number(day.slice(0, 4));
+  const m = Number(day.slice(5, 7));
+  return toDay(new Date(Date.UTC(y, m, 0)));
+}
+
+/** First day of the month `months` months before the month of `day`. */
+export function addMonths(day: string, months: number): string {
+  const y = Number(day.slice(0, 4));
+  const m = Number(day.slice(5, 7)) - 1 + months;
+  return toDay(new Date(Date.UTC(y, m, 1)));
+}
+
+export function minDay(a: string, b: string): string {
+  return a < b ? a : b;
+}
+
+export function maxDay(a: string, b: string): string {
+  return a > b ? a : b;
+}

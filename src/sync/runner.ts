@@ -1,0 +1,204 @@
+import {SourceConfig} from '../config/types';
+import {Logger} from '../protocol/logger';
+import {estimateTrace, streamState, streamStatusTrace} from '../protocol/messages';
+import {ProtocolOutput} from '../protocol/output';
+import {ConnectorState} from '../protocol/state';
+import {TrackingConflictsStream, UsageStream} from '../streams/streams';
+import {daysBetween, maxDay, minDay} from './dates';
+import {ConflictRecord} from './pipeline';
+import {DateSlice, planSlices, syncWindow} from './slices';
+
+export type SyncMode = 'full_refresh' | 'incremental';
+
+export interface SelectedStream {
+  name: string;
+  syncMode: SyncMode;
+}
+
+export interface RunContext {
+  config: SourceConfig;
+  output: ProtocolOutput;
+  logger: Logger;
+  today: string;
+  endDate: string;
+  /** Oldest day the API serves, if it is limited (Cost Details: 13 months). */
+  oldestAvailable?: string;
+  /** Set by SIGTERM: stop after the current batch, keeping the last complete state. */
+  stop: {requested: boolean};
+}
+
+export class StopRequested extends Error {
+  constructor() {
+    super('Stopped on request; the last STATE covers every complete slice.');
+  }
+}
+
+/** One pass over a usage stream: its records may be emitted, its conflicts may be audited. */
+interface Pass {
+  stream: UsageStream;
+  emitRecords: boolean;
+  syncMode: SyncMode;
+  inputCursor?: string;
+  cursor?: string;
+}
+
+/**
+ * Reads the selected streams slice by slice in date order. Up to max_concurrency slices are
+ * prepared ahead (reports generating at Azure), but records and STATE leave in slice order, and
+ * a STATE only ever claims days whose every row has been written before it.
+ */
+export class SyncRunner {
+  private readonly emittedAt = Date.now();
+  private conflictsSelected: SelectedStream | undefined;
+  private conflictsCursor?: string;
+  private passes: Pass[] = [];
+
+  constructor(
+    private readonly ctx: RunContext,
+    private readonly usageStreams: UsageStream[],
+    private readonly conflicts: TrackingConflictsStream,
+  ) {}
+
+  async run(selected: SelectedStream[], state: ConnectorState): Promise<void> {
+    const byName = new Map(selected.map((s) => [s.name, s]));
+    this.conflictsSelected = byName.get(this.conflicts.name);
+    for (const stream of this.usageStreams) {
+      const sel = byName.get(stream.name);
+      if (sel) this.passes.push({stream, emitRecords: true, syncMode: sel.syncMode, inputCursor: state[stream.name]?.usage_date});
+    }
+    if (this.conflictsSelected && this.passes.length === 0) {
+      // The audit alone still needs the usage rows: read them without emitting them.
+      this.passes.push({stream: this.conflicts.usage, emitRecords: false, syncMode: this.conflictsSelected.syncMode, inputCursor: state[this.conflicts.name]?.usage_date});
+    }
+    for (const pass of this.passes) pass.cursor = pass.syncMode === 'incremental' ? pass.inputCursor : undefined;
+    if (this.conflictsSelected) this.ctx.output.message(streamStatusTrace(this.conflicts.name, 'STARTED'));
+    let current: Pass | undefined;
+    try {
+      for (const pass of this.passes) {
+        current = pass;
+        await this.runPass(pass);
+      }
+      if (this.conflictsSelected) this.ctx.output.message(streamStatusTrace(this.conflicts.name, 'COMPLETE'));
+    } catch (err) {
+      if (current?.emitRecords) this.ctx.output.message(streamStatusTrace(current.stream.name, 'INCOMPLETE'));
+      if (this.conflictsSelected) this.ctx.output.message(streamStatusTrace(this.conflicts.name, 'INCOMPLETE'));
+      throw err;
+    } finally {
+      this.ctx.output.flush();
+    }
+  }
+
+  private async runPass(pass: Pass): Promise<void> {
+    const {config, logger, output} = this.ctx;
+    const name = pass.stream.name;
+    if (pass.emitRecords) output.message(streamStatusTrace(name, 'STARTED'));
+    const window = syncWindow({
+      startDate: config.start_date,
+      endDate: this.ctx.endDate,
+      cursor: pass.inputCursor,
+      incremental: pass.syncMode === 'incremental',
+      lookbackDays: config.lookback_days,
+      monthCloseDays: config.month_close_days,
+      today: this.ctx.today,
+      oldestAvailable: this.ctx.oldestAvailable,
+    });
+    if (window.cursorBeyondEnd) {
+      logger.warn(`${name}: the saved cursor ${pass.inputCursor} is after the end date ${window.end}; nothing to read. Reset the stream if the state is wrong.`);
+    }
+    if (window.clampedFrom) {
+      logger.warn(`${name}: ${window.clampedFrom} is older than the 13 months of history the Cost Details API keeps; starting at ${window.start}, the first date it can read.`);
+    }
+    const slices = window.start <= window.end ? planSlices(window.start, window.end, config.slice_days) : [];
+    const totalDays = slices.length ? daysBetween(window.start, window.end) + 1 : 0;
+    logger.info(
+      `${name}: ${pass.syncMode} sync of ${window.start}..${window.end} (${totalDays} days, ${slices.length} slices, up to ${config.max_concurrency} at once)` +
+        (window.reasons.length ? `; start from ${window.reasons.join(' and ')}` : ''),
+    );
+    const progress = {days: 0, rows: 0, estimatedRows: 0, estimatedDays: 0, started: Date.now()};
+    const prepared: Record<number, Promise<unknown>> = {};
+    const prepare = (i: number): void => {
+      if (i >= slices.length || i in prepared) return;
+      const p = pass.stream.source.prepare(slices[i]);
+      p.catch(() => undefined); // awaited in turn below; this only avoids an unhandled rejection
+      prepared[i] = p.then((result) => {
+        this.estimate(pass, result, slices[i], totalDays, progress);
+        return result;
+      });
+      prepared[i].catch(() => undefined);
+    };
+    for (let i = 0; i < slices.length; i++) {
+      for (let ahead = i; ahead < i + config.max_concurrency; ahead++) prepare(ahead);
+      const slice = slices[i];
+      const result = await prepared[i];
+      const sliceRows = await this.readSlice(pass, slice, result);
+      delete prepared[i];
+      progress.days += daysBetween(slice.start, slice.end) + 1;
+      progress.rows += sliceRows;
+      this.checkpoint(pass, slice);
+      const seconds = Math.max(0.001, (Date.now() - progress.started) / 1000);
+      logger.info(
+        `${name}: ${slice.start}..${slice.end} done; ${progress.days}/${totalDays} days, ${sliceRows} rows in slice, ${progress.rows} rows, ` +
+          `${Math.round(progress.rows / seconds)} rows/s, heap ${Math.round(process.memoryUsage().heapUsed / 1048576)} MB`,
+      );
+    }
+    if (pass.emitRecords) output.message(streamStatusTrace(name, 'COMPLETE'));
+  }
+
+  /** Emits one slice's records; returns how many. */
+  private async readSlice(pass: Pass, slice: DateSlice, prepared: unknown): Promise<number> {
+    const {output, logger} = this.ctx;
+    const name = pass.stream.name;
+    const conflictsName = this.conflicts.name;
+    const emittedAt = this.emittedAt;
+    const onConflict = this.conflictsSelected ? (c: ConflictRecord): void => output.record(conflictsName, c, emittedAt) : undefined;
+    const pipeline = pass.stream.pipeline(onConflict);
+    let first = true;
+    for await (const batch of pass.stream.recordBatches(prepared, slice, pipeline)) {
+      if (first && pass.emitRecords) {
+        output.message(streamStatusTrace(name, 'RUNNING'));
+        first = false;
+      }
+      if (pass.emitRecords) for (const record of batch) output.record(name, record, emittedAt);
+      const wait = output.ready();
+      if (wait) await wait;
+      if (this.ctx.stop.requested) throw new StopRequested();
+    }
+    const tally = pipeline.tally;
+    if (tally.rejectedTotal > 0) {
+      logger.warn(`${name} ${slice.start}..${slice.end}: ${tally.rejectedTotal} row(s) not emitted (${tally.describeRejected()}).`);
+    }
+    if (tally.parseErrors > 0) {
+      logger.warn(`${name} ${slice.start}..${slice.end}: ${tally.parseErrors} record(s) emitted with parse_errors (fields Azure sent that could not be parsed).`);
+    }
+    if (tally.conflicts > 0) {
+      logger.warn(`${name} ${slice.start}..${slice.end}: ${tally.conflicts} tracking conflict(s) between same-priority rules; see the tracking_conflicts stream.`);
+    }
+    return tally.records;
+  }
+
+  /** STATE after a complete slice; a cursor never moves back (look-back re-reads stay covered). */
+  private checkpoint(pass: Pass, slice: DateSlice): void {
+    pass.cursor = pass.cursor ? maxDay(pass.cursor, slice.end) : slice.end;
+    if (pass.emitRecords) this.ctx.output.state(streamState(pass.stream.name, {usage_date: pass.cursor}));
+    if (!this.conflictsSelected) return;
+    // The audit is complete up to the least advanced of the usage streams read.
+    let audited: string | undefined;
+    for (const p of this.passes) {
+      if (!p.cursor) return;
+      audited = audited ? minDay(audited, p.cursor) : p.cursor;
+    }
+    if (audited && (!this.conflictsCursor || audited > this.conflictsCursor)) {
+      this.conflictsCursor = audited;
+      this.ctx.output.state(streamState(this.conflicts.name, {usage_date: audited}));
+    }
+  }
+
+  private estimate(pass: Pass, prepared: unknown, slice: DateSlice, totalDays: number, progress: {estimatedRows: number; estimatedDays: number}): void {
+    const rows = pass.stream.source.estimateRows(prepared);
+    if (rows === undefined || !pass.emitRecords) return;
+    progress.estimatedRows += rows;
+    progress.estimatedDays += daysBetween(slice.start, slice.end) + 1;
+    const perDay = progress.estimatedRows / progress.estimatedDays;
+    this.ctx.output.message(estimateTrace(pass.stream.name, perDay * totalDays));
+  }
+}
