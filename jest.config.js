@@ -8,7 +8,7 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/test/acceptance/', '/test/clickhouse/', '/test/faults/'],
   transform: {
-    '^.+\\.ts$': ['ts-jest', {isolatedModules: true, tsconfig: 'tsconfig.json'}],
+    '^.+\\.ts$': ['ts-jest', {tsconfig: 'tsconfig.json'}],
   },
   testTimeout: 60000,
 };
