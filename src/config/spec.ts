@@ -1,8 +1,16 @@
 import fs from 'fs';
 import path from 'path';
 
-/** resources/ sits beside lib/ in the package and in the image. */
-export const RESOURCES_DIR = path.resolve(__dirname, '..', '..', '..', 'resources');
+/** resources/ sits at the package root: above src/config (tests) or lib/src/config (built). */
+function findResources(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'resources');
+    if (fs.existsSync(path.join(candidate, 'spec.json'))) return candidate;
+    if (path.dirname(dir) === dir) throw new Error(`resources/spec.json not found above ${__dirname}`);
+  }
+}
+
+export const RESOURCES_DIR = findResources();
 
 export interface ConnectorSpec {
   documentationUrl?: string;
