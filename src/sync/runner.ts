@@ -40,6 +40,7 @@ interface Pass {
   syncMode: SyncMode;
   inputCursor?: string;
   cursor?: string;
+  running?: boolean;
 }
 
 /**
@@ -152,11 +153,10 @@ export class SyncRunner {
     const emittedAt = this.emittedAt;
     const onConflict = this.conflictsSelected ? (c: ConflictRecord): void => output.record(conflictsName, c, emittedAt) : undefined;
     const pipeline = pass.stream.pipeline(onConflict);
-    let first = true;
     for await (const batch of pass.stream.recordBatches(prepared, slice, pipeline)) {
-      if (first && pass.emitRecords) {
+      if (!pass.running && pass.emitRecords) {
         output.message(streamStatusTrace(name, 'RUNNING'));
-        first = false;
+        pass.running = true;
       }
       if (pass.emitRecords) for (const record of batch) output.record(name, record, emittedAt);
       const wait = output.ready();
