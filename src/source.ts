@@ -6,6 +6,7 @@ import {ValidatedConfig} from './config/validate';
 import {ConfigError} from './errors';
 import {ApiKeyAuth, ServicePrincipalAuth, TokenResponse} from './http/auth';
 import {HttpClient} from './http/client';
+import {AdaptiveLimiter} from './http/limiter';
 import {Logger} from './protocol/logger';
 import {SecretRedactor} from './protocol/redact';
 import {CostDetailsReader} from './readers/cost-details';
@@ -27,6 +28,8 @@ export interface SourceStreams {
  */
 export class AzureBillingSource {
   readonly http: HttpClient;
+  /** Report generations in flight, adapted to Azure's throttling. */
+  readonly reportGate: AdaptiveLimiter;
   private readonly auth: ServicePrincipalAuth | ApiKeyAuth;
 
   constructor(
@@ -36,6 +39,7 @@ export class AzureBillingSource {
     private readonly cdkLogger: AirbyteLogger,
   ) {
     const config = validated.config;
+    this.reportGate = new AdaptiveLimiter(config.max_concurrency);
     this.http = new HttpClient({timeoutMs: config.request_timeout_seconds * 1000, maxRetries: config.max_retries, logger});
     this.auth =
       config.credentials.auth_type === 'service_principal'
@@ -62,6 +66,7 @@ export class AzureBillingSource {
         this.auth,
         {apiBaseUrl: config.api_base_url, enrollmentNumber: config.enrollment_number, maxReportWaitMs: 2 * 3600_000, maxReportAttempts: 3},
         this.logger,
+        this.reportGate,
       );
       usage = [
         new UsageStream(this.cdkLogger, 'usage_details', 'actual', new CostDetailsSliceSource(reader, this.http, 'actual', config.page_size, timeoutMs, this.logger), rules),

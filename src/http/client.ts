@@ -23,6 +23,8 @@ export interface HttpRequest {
   purpose: string;
   /** Advice for a final 4xx: what the user should fix. */
   hint?: (status: number) => string | undefined;
+  /** Told about every 429, so callers can slow down beyond this one request. */
+  onThrottled?: () => void;
 }
 
 export interface HttpResponse {
@@ -108,7 +110,10 @@ export class HttpClient {
         refreshedAfter401 = false;
         outcome = {kind: 'status', status, headers: response.headers as Record<string, unknown>};
         if (!isRetryable(outcome)) throw this.finalError(req, status, response.data);
-        if (status === 429) this.stats.throttled++;
+        if (status === 429) {
+          this.stats.throttled++;
+          req.onThrottled?.();
+        }
         lastProblem = `HTTP ${status} (${describeErrorBody(status, response.data)})`;
       } catch (err) {
         if (err instanceof ConnectorError) throw err;

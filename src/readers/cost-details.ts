@@ -1,6 +1,7 @@
 import {SystemError} from '../errors';
 import {ServicePrincipalAuth} from '../http/auth';
 import {HttpClient, sleep} from '../http/client';
+import {AdaptiveLimiter} from '../http/limiter';
 import {retryAfterMs} from '../http/retry';
 import {Logger} from '../protocol/logger';
 import {DateSlice} from '../sync/slices';
@@ -20,6 +21,9 @@ export interface CostDetailsOptions {
   maxReportAttempts: number;
 }
 
+/** Reports generating at once, shared by every stream of a sync; halves on 429. */
+export type ReportGate = AdaptiveLimiter;
+
 const API_VERSION = '2023-11-01';
 const ROLE_HINT =
   'The service principal needs the EA billing role EnrollmentReader on this enrollment (assigned with the billing role-assignment API on billing account = enrollment number).';
@@ -34,6 +38,7 @@ export class CostDetailsReader {
     private readonly auth: ServicePrincipalAuth,
     private readonly opts: CostDetailsOptions,
     private readonly logger: Logger,
+    private readonly gate: ReportGate,
     private readonly wait: (ms: number) => Promise<void> = sleep,
   ) {}
 
@@ -47,7 +52,7 @@ export class CostDetailsReader {
   async generate(metric: CostMetric, slice: DateSlice): Promise<ReportResult> {
     const label = `${metric} report for ${slice.start}..${slice.end}`;
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.generateOnce(metric, slice, label);
+      const outcome = await this.gate.run(() => this.generateOnce(metric, slice, label));
       if (outcome.kind !== 'failed') return outcome;
       if (attempt >= this.opts.maxReportAttempts) {
         throw new SystemError(`Azure could not generate the ${label} (status ${outcome.status}${outcome.detail ? `: ${outcome.detail}` : ''}) after ${attempt} attempts. The next sync resumes from the last saved state.`);
@@ -66,7 +71,9 @@ export class CostDetailsReader {
       accept: [200, 202, 204],
       purpose: `requesting the ${label}`,
       hint: (status) => this.hint(status),
+      onThrottled: () => this.gate.onThrottled(),
     });
+    this.gate.onSuccess();
     if (requested.status === 204) return {kind: 'empty'};
     if (requested.status === 200) return this.interpret(requested.body, label);
     const started = Date.now();
@@ -84,6 +91,7 @@ export class CostDetailsReader {
         accept: [200, 202, 204],
         purpose: `waiting for the ${label}`,
         hint: (status) => this.hint(status),
+        onThrottled: () => this.gate.onThrottled(),
       });
       if (polled.status === 204) return {kind: 'empty'};
       if (polled.status === 202) {
