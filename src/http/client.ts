@@ -207,7 +207,8 @@ export class HttpClient {
   private finalError(req: HttpRequest, status: number, body: unknown): ConnectorError {
     const detail = describeErrorBody(status, body);
     const hint = req.hint?.(status);
-    const message = `Azure answered HTTP ${status} while ${req.purpose}: ${detail}.${hint ? ` ${hint}` : ''}`;
+    const sentence = /[.!?…]$/.test(detail) ? detail : `${detail}.`;
+    const message = `Azure answered HTTP ${status} while ${req.purpose}: ${sentence}${hint ? ` ${hint}` : ''}`;
     if (status === 400 || status === 401 || status === 403 || status === 404) return new ConfigError(message);
     return new SystemError(message);
   }
