@@ -1,0 +1,79 @@
+/** Cost Details CSV rendering of synthetic rows (one line at a time, for streaming). */
+import {Column, CURRENT_COLUMNS, currentName, LEGACY_COLUMNS} from './columns';
+import {monthEnd, monthStart, usDate} from './dates';
+import {UsageRow} from './enrollment';
+import {hash32} from './prng';
+
+export type CsvSchema = 'current' | 'legacy';
+/** How dates are written: US (legacy files), plain ISO date, or ISO date-time with 7 fractional digits. */
+export type DateStyle = 'us' | 'iso' | 'isoDateTime';
+
+export interface CsvStyle {
+  schema: CsvSchema;
+  dateStyle: DateStyle;
+}
+
+/**
+ * Style of a month's reports. Chosen per (seed, month), not per request, so re-reading a day
+ * through any slice yields the same columns; consecutive months alternate so both appear.
+ */
+export function monthStyle(seed: number, month: string, override: 'auto' | CsvSchema = 'auto'): CsvStyle {
+  const idx = +month.slice(0, 4) * 12 + +month.slice(5, 7);
+  const legacy = override === 'auto' ? (hash32(seed, 'schema') + idx) % 2 === 0 : override === 'legacy';
+  if (legacy) return {schema: 'legacy', dateStyle: 'us'};
+  return {schema: 'current', dateStyle: hash32(seed, 'datestyle', month) % 2 === 0 ? 'iso' : 'isoDateTime'};
+}
+
+export function headerLine(schema: CsvSchema): string {
+  return (schema === 'legacy' ? LEGACY_COLUMNS : CURRENT_COLUMNS).join(',') + '\n';
+}
+
+function fmtDate(day: string, style: DateStyle): string {
+  if (style === 'us') return usDate(day);
+  if (style === 'iso') return day;
+  return `${day}T00:00:00.0000000Z`;
+}
+
+/** Tags text as it appears in a cost file: inside of an object, a full object, or raw garbage. */
+export function tagsText(r: UsageRow, style: 'inner' | 'full'): string {
+  if (r.tagsRaw !== undefined) return r.tagsRaw;
+  if (r.tags.length === 0) return '';
+  if (style === 'full') {
+    let s = '{';
+    for (let i = 0; i < r.tags.length; i++) s += (i ? ',' : '') + JSON.stringify(r.tags[i][0]) + ':' + JSON.stringify(r.tags[i][1]);
+    return s + '}';
+  }
+  let s = '';
+  for (let i = 0; i < r.tags.length; i++) s += (i ? ',' : '') + JSON.stringify(r.tags[i][0]) + ': ' + JSON.stringify(r.tags[i][1]);
+  return s;
+}
+
+const NEEDS_QUOTES = /[",\r\n]/;
+
+export function csvField(v: string): string {
+  if (!NEEDS_QUOTES.test(v)) return v;
+  return '"' + v.replace(/"/g, '""') + '"';
+}
+
+const COLS_CACHE = new Map<CsvSchema, Column[]>();
+function columnsOf(schema: CsvSchema): Column[] {
+  let cols = COLS_CACHE.get(schema);
+  if (!cols) {
+    cols = (schema === 'legacy' ? [...LEGACY_COLUMNS] : [...CURRENT_COLUMNS]).map(currentName);
+    COLS_CACHE.set(schema, cols);
+  }
+  return cols;
+}
+
+/** One CSV line (with trailing \n) for a row, in the given style. */
+export function csvLine(r: UsageRow, style: CsvStyle): string {
+  const c = r.c;
+  c.Date = r.badDate !== undefined ? r.badDate : fmtDate(r.day, style.dateStyle);
+  c.BillingPeriodStartDate = fmtDate(monthStart(r.day), style.dateStyle);
+  c.BillingPeriodEndDate = fmtDate(monthEnd(r.day), style.dateStyle);
+  c.Tags = tagsText(r, r.tagsStyle);
+  const cols = columnsOf(style.schema);
+  let s = csvField(c[cols[0]]);
+  for (let i = 1; i < cols.length; i++) s += ',' + csvField(c[cols[i]]);
+  return s + '\n';
+}
