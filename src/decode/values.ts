@@ -114,8 +114,9 @@ function validTail(s: string, i: number): boolean {
   return c === 84 /* T */ || c === 32 /* space */ || c === 116 /* t */;
 }
 
-let lastDateRaw: string | null = null;
-let lastDateOut: string | null | undefined = null;
+/** Raw → parsed date memo: a blob holds at most a few dozen distinct date strings. */
+const DATE_CACHE_LIMIT = 256;
+let dateCache = new Map<string, string | null | undefined>();
 
 /**
  * Usage dates → `YYYY-MM-DD`. Accepts `MM/DD/YYYY` (and `M/D/YYYY`, with an optional time
@@ -127,10 +128,11 @@ export function parseDate(raw: unknown): string | null | undefined {
   if (raw === null || raw === undefined) return null;
   if (typeof raw !== 'string') return undefined;
   if (raw.length === 0) return null;
-  if (raw === lastDateRaw) return lastDateOut; // files are mostly grouped by day
+  const hit = dateCache.get(raw);
+  if (hit !== undefined || dateCache.has(raw)) return hit;
   const out = parseDateUncached(raw);
-  lastDateRaw = raw;
-  lastDateOut = out;
+  if (dateCache.size >= DATE_CACHE_LIMIT) dateCache = new Map();
+  dateCache.set(raw, out);
   return out;
 }
 
@@ -222,5 +224,16 @@ export function isGuid(s: string): boolean {
 /** A GUID is lower-cased (Azure mixes cases); any other value is returned unchanged. */
 export function normalizeGuid(s: string | null): string | null {
   if (s === null || s.length !== 36) return s;
-  return isGuid(s) ? s.toLowerCase() : s;
+  let upper = false;
+  for (let i = 0; i < 36; i++) {
+    const c = s.charCodeAt(i);
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (c !== 45) return s;
+    } else if (c >= 65 && c <= 70) {
+      upper = true;
+    } else if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) {
+      return s;
+    }
+  }
+  return upper ? s.toLowerCase() : s;
 }

@@ -100,7 +100,7 @@ describe('parseDate', () => {
     expect(parseDate(raw)).toBeUndefined();
   });
 
-  test('the one-entry cache does not leak between different inputs', () => {
+  test('the memo does not leak between different inputs', () => {
     expect(parseDate('13/45/2026')).toBeUndefined();
     expect(parseDate('09/21/2023')).toBe('2023-09-21');
     expect(parseDate('09/21/2023')).toBe('2023-09-21');
