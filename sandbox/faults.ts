@@ -5,6 +5,8 @@
  */
 import {hash32, hashUnit} from './prng';
 
+export type FaultEndpoint = 'token' | 'generate' | 'poll' | 'blob' | 'ea';
+
 export type FaultKind = '429' | '5xx' | 'reset' | 'truncate' | 'slow';
 
 export interface FailedReportRule {
@@ -36,6 +38,8 @@ export interface FaultOptions {
   /** Retry-After seconds sent with injected 429/503 (default 1). */
   retryAfterSeconds?: number;
   failedReports?: FailedReportRule[];
+  /** Limit injected faults (429/5xx/reset/truncate/slow) to these endpoints (default all). */
+  endpoints?: FaultEndpoint[];
   /** Days without data (merged into the enrollment's emptyDays). */
   emptyDays?: string[];
 }
@@ -66,7 +70,8 @@ export class FaultInjector {
   }
 
   /** Decide the fault (if any) for this attempt of `key`, among the kinds the endpoint allows. */
-  decide(key: string, allowed: readonly FaultKind[]): FaultDecision | null {
+  decide(endpoint: FaultEndpoint, key: string, allowed: readonly FaultKind[]): FaultDecision | null {
+    if (this.o.endpoints && !this.o.endpoints.includes(endpoint)) return null;
     let st = this.state.get(key);
     if (!st) this.state.set(key, (st = {attempts: 0, consecutive: 0}));
     const attempt = ++st.attempts;

@@ -11,7 +11,7 @@ import {TokenStore, expired} from './auth';
 import {addDays, isDay, listDays, monthEnd, monthsBack, todayUtc} from './dates';
 import {decodeSkipToken, eaPage, encodeSkipToken} from './ea';
 import {computeTruth, Enrollment, EnrollmentOptions, makeEnrollment, MessRates, Metric, Truth} from './enrollment';
-import {FaultDecision, FaultInjector, FaultKind, FaultOptions} from './faults';
+import {FaultDecision, FaultEndpoint, FaultInjector, FaultKind, FaultOptions} from './faults';
 import {armError, fault429, fault5xx, Headers, readBody, send, sendFile, sendJson, sleep, storageError} from './http-util';
 import {uuidFrom} from './prng';
 import {RenderedReport, ReportStore} from './report';
@@ -217,8 +217,9 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
    * Apply the non-body faults (429, 5xx, slow). Returns undefined when the response was already
    * sent, else the decision (null or reset/truncate) for the body sender.
    */
-  async function preFault(key: string, allowed: readonly FaultKind[], res: http.ServerResponse, storage = false): Promise<FaultDecision | null | undefined> {
-    const f = faults.decide(key, allowed);
+  async function preFault(endpoint: FaultEndpoint, key: string, allowed: readonly FaultKind[], res: http.ServerResponse): Promise<FaultDecision | null | undefined> {
+    const storage = endpoint === 'blob';
+    const f = faults.decide(endpoint, `${endpoint}:${key}`, allowed);
     if (!f) return null;
     stats.faults[f.kind]++;
     switch (f.kind) {
@@ -289,7 +290,7 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
       return;
     }
     const tp = (body.timePeriod ?? {}) as Record<string, unknown>;
-    const f = await preFault(`generate:${e}:${String(body.metric)}:${String(tp.start)}:${String(tp.end)}:${String(body.billingPeriod)}`, ARM_FAULTS, res);
+    const f = await preFault('generate', `${e}:${String(body.metric)}:${String(tp.start)}:${String(tp.end)}:${String(body.billingPeriod)}`, ARM_FAULTS, res);
     if (f === undefined) return;
     if (!authorize(req, res) || !checkEnrollment(e, res) || !checkApiVersion(url, res)) return;
     const rawMetric = body.metric === undefined ? 'ActualCost' : String(body.metric);
@@ -382,7 +383,7 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
 
   async function poll(req: http.IncomingMessage, res: http.ServerResponse, url: URL, e: string, opId: string): Promise<void> {
     count('costDetailsOperationResults');
-    const f = await preFault(`poll:${e}:${opId}`, ARM_FAULTS, res);
+    const f = await preFault('poll', `${e}:${opId}`, ARM_FAULTS, res);
     if (f === undefined) return;
     if (!authorize(req, res) || !checkEnrollment(e, res) || !checkApiVersion(url, res)) return;
     const r = reports.get(opId);
@@ -426,7 +427,7 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
     count('eaUsageDetails');
     const q = url.searchParams;
     const skip = q.get('$skiptoken') ?? q.get('skiptoken');
-    const f = await preFault(`ea:${e}:${q.get('startTime')}:${q.get('endTime')}:${skip ?? ''}`, EA_FAULTS, res);
+    const f = await preFault('ea', `${e}:${q.get('startTime')}:${q.get('endTime')}:${skip ?? ''}`, EA_FAULTS, res);
     if (f === undefined) return;
     const m = /^bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
     if (!m || m[1] !== o.apiKey) {
@@ -468,7 +469,7 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
   async function token(req: http.IncomingMessage, res: http.ServerResponse, tenant: string): Promise<void> {
     count('token');
     const form = new URLSearchParams(await readBody(req));
-    const f = await preFault(`token:${tenant}:${form.get('client_id')}`, ['5xx', 'slow'], res);
+    const f = await preFault('token', `${tenant}:${form.get('client_id')}`, ['5xx', 'slow'], res);
     if (f === undefined) return;
     const [status, body] = tokens.issue(tenant, form);
     if (status === 200) stats.tokensIssued++;
@@ -546,7 +547,7 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
       storageError(res, 403, 'AuthenticationFailed', 'Server failed to authenticate the request. Make sure the value of Authorization header is formed correctly including the signature.');
       return;
     }
-    const f = await preFault(`blob:${r.opId}:${n}:${req.headers.range ?? ''}`, BLOB_FAULTS, res, true);
+    const f = await preFault('blob', `${r.opId}:${n}:${req.headers.range ?? ''}`, BLOB_FAULTS, res);
     if (f === undefined) return;
     await sleep(o.pageLatencyMs);
     const size = blob.byteCount;
