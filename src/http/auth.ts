@@ -49,8 +49,13 @@ export class ServicePrincipalAuth implements Authenticator {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /**
+   * The token audience: the ARM endpoint of the cloud (management.azure.com, or a sovereign
+   * cloud's management.* host); any other base URL (a proxy, a test server) uses public Azure's.
+   */
   static scopeFor(apiBaseUrl: string): string {
-    return `${new URL(apiBaseUrl).origin}/.default`;
+    const url = new URL(apiBaseUrl);
+    return url.protocol === 'https:' && url.hostname.startsWith('management.') ? `https://${url.hostname}/.default` : 'https://management.azure.com/.default';
   }
 
   async headerFor(url: string): Promise<string | undefined> {
