@@ -20,6 +20,10 @@ export interface CsvBatch {
  * - If the consumer stops early (break/return/throw), the parser and the input stream are
  *   destroyed (the generator owns the stream once called).
  */
+function ignore(): void {
+  /* late errors after the generator has finished are irrelevant */
+}
+
 export async function* decodeCsv(input: NodeJS.ReadableStream, batchSize: number): AsyncGenerator<CsvBatch> {
   const size = Number.isFinite(batchSize) && batchSize >= 1 ? Math.floor(batchSize) : 1000;
   const parser: Parser = parse({
@@ -88,9 +92,10 @@ export async function* decodeCsv(input: NodeJS.ReadableStream, batchSize: number
     parser.off('readable', notify);
     parser.off('end', onEnd);
     input.removeListener('error', onError);
-    // keep a listener so a late error cannot crash the process
-    parser.on('error', () => undefined);
+    // keep listeners so a late error (e.g. from destroy) cannot crash the process
+    parser.on('error', ignore);
     if (!finished) {
+      input.on('error', ignore);
       input.unpipe(parser);
       parser.destroy();
       const d = (input as {destroy?: () => void}).destroy;
