@@ -1,5 +1,5 @@
 import {UsageRecord} from '../normalize/usage-record';
-import {CompiledRule, CompiledRules, CompiledTemplate} from './compile';
+import {CompiledRef, CompiledRule, CompiledRules, CompiledTemplate} from './compile';
 import {TagView} from './fields';
 
 /** One tracking key on one record where rules of the winning priority disagreed. */
@@ -15,14 +15,64 @@ export interface TrackingConflict {
 /** Returned when a record has no conflict (the usual case): shared and frozen, never mutate it. */
 const NO_CONFLICTS: TrackingConflict[] = Object.freeze([]) as unknown as TrackingConflict[];
 
+/**
+ * Results of every condition on one reference, memoised by the reference's value: billing data
+ * repeats a few hundred resource groups, subscriptions and tag values millions of times, so most
+ * records cost one map lookup per reference instead of one pattern test per condition.
+ * Bounded; a reference whose values rarely repeat (resource ids) stops being cached.
+ */
+class RefCache {
+  private readonly map = new Map<string, Uint8Array>();
+  private lookups = 0;
+  private hits = 0;
+  private enabled = true;
+
+  constructor(private readonly ref: CompiledRef) {}
+
+  results(value: string): Uint8Array {
+    if (this.enabled) {
+      const cached = this.map.get(value);
+      this.lookups++;
+      if (cached !== undefined) {
+        this.hits++;
+        return cached;
+      }
+      const r = this.evaluate(value);
+      if (this.map.size >= RefCache.MAX) {
+        this.map.clear();
+        if (this.lookups >= RefCache.MAX && this.hits * 2 < this.lookups) this.enabled = false;
+        this.lookups = 0;
+        this.hits = 0;
+      }
+      if (this.enabled) this.map.set(value, r);
+      return r;
+    }
+    return this.evaluate(value);
+  }
+
+  private evaluate(value: string): Uint8Array {
+    const tests = this.ref.tests;
+    const r = new Uint8Array(tests.length);
+    for (let i = 0; i < tests.length; i++) r[i] = tests[i](value) ? 1 : 0;
+    return r;
+  }
+
+  static readonly MAX = 4096;
+}
+
 /** Per-CompiledRules scratch space, reused across records (applyTracking is synchronous). */
 interface Scratch {
+  caches: RefCache[];
+  /** Per reference for the current record: undefined = not fetched yet, null = no value. */
+  refResults: Array<Uint8Array | null | undefined>;
   value: Array<string | null>;
   rule: Array<CompiledRule | null>;
   priority: number[];
   rejectedRules: Array<string[] | null>;
   rejectedValues: Array<string[] | null>;
   tags: TagView;
+  /** Per rule (configured index): whether the current record carries one of its values. */
+  used: Uint8Array;
 }
 
 const scratchByRules = new WeakMap<CompiledRules, Scratch>();
@@ -32,12 +82,15 @@ function scratchFor(rules: CompiledRules): Scratch {
   if (!s) {
     const n = rules.keys.length;
     s = {
+      caches: rules.refs.map((r) => new RefCache(r)),
+      refResults: new Array<Uint8Array | null | undefined>(rules.refs.length).fill(undefined),
       value: new Array<string | null>(n).fill(null),
       rule: new Array<CompiledRule | null>(n).fill(null),
       priority: new Array<number>(n).fill(0),
       rejectedRules: new Array<string[] | null>(n).fill(null),
       rejectedValues: new Array<string[] | null>(n).fill(null),
       tags: new TagView(),
+      used: new Uint8Array(rules.rules.length),
     };
     scratchByRules.set(rules, s);
   }
@@ -60,11 +113,16 @@ function render(t: CompiledTemplate, record: UsageRecord, tags: TagView): string
   return out;
 }
 
-function matches(rule: CompiledRule, record: UsageRecord, tags: TagView): boolean {
+function matches(rule: CompiledRule, record: UsageRecord, s: Scratch): boolean {
+  const results = s.refResults;
   for (const c of rule.conditions) {
-    const v = c.get(record, tags);
-    // Null or missing never matches, not even '*'.
-    if (v === null || !c.test(v)) return false;
+    let r = results[c.ref];
+    if (r === undefined) {
+      const v = c.get(record, s.tags);
+      // Null or missing never matches, not even '*'.
+      r = results[c.ref] = v === null ? null : s.caches[c.ref].results(v);
+    }
+    if (r === null || r[c.local] === 0) return false;
   }
   return true;
 }
@@ -77,14 +135,17 @@ function matches(rule: CompiledRule, record: UsageRecord, tags: TagView): boolea
  * The returned array is a shared frozen empty array when there is no conflict.
  */
 export function applyTracking(rules: CompiledRules, record: UsageRecord): TrackingConflict[] {
-  const n = rules.keys.length;
-  const tracking: Record<string, string> = {};
-  if (n === 0) {
-    record.tracking = tracking;
+  if (rules.keys.length === 0) {
+    record.tracking = {};
     record.tracking_rules = [];
     return NO_CONFLICTS;
   }
-  const s = scratchFor(rules);
+  return evaluate(rules, record, scratchFor(rules));
+}
+
+function evaluate(rules: CompiledRules, record: UsageRecord, s: Scratch): TrackingConflict[] {
+  const n = rules.keys.length;
+  const tracking: Record<string, string> = {};
   const {value, rule: winner, priority, rejectedRules, rejectedValues, tags} = s;
   for (let k = 0; k < n; k++) {
     value[k] = null;
@@ -93,6 +154,8 @@ export function applyTracking(rules: CompiledRules, record: UsageRecord): Tracki
     rejectedValues[k] = null;
   }
   tags.reset(record);
+  const refResults = s.refResults;
+  for (let i = 0; i < refResults.length; i++) refResults[i] = undefined;
 
   let conflicts = 0;
   // Rules run highest priority first, then in listed order; so the first value a key receives
@@ -105,7 +168,7 @@ export function applyTracking(rules: CompiledRules, record: UsageRecord): Tracki
         break;
       }
     }
-    if (!canContribute || !matches(rule, record, tags)) continue;
+    if (!canContribute || !matches(rule, record, s)) continue;
     for (const entry of rule.set) {
       const slot = entry.slot;
       const w = winner[slot];
@@ -131,17 +194,23 @@ export function applyTracking(rules: CompiledRules, record: UsageRecord): Tracki
 
   // Output in deterministic orders: keys by first appearance in the rules, rule names in
   // listed order.
-  let usedMask: boolean[] | null = null;
+  const used = s.used;
+  let anyUsed = false;
   for (let k = 0; k < n; k++) {
     const w = winner[k];
     if (w === null) continue;
     tracking[rules.keys[k]] = value[k] as string;
-    if (usedMask === null) usedMask = new Array<boolean>(rules.rules.length).fill(false);
-    usedMask[w.index] = true;
+    used[w.index] = 1;
+    anyUsed = true;
   }
   const names: string[] = [];
-  if (usedMask !== null) {
-    for (let i = 0; i < usedMask.length; i++) if (usedMask[i]) names.push(rules.rules[i].name);
+  if (anyUsed) {
+    for (let i = 0; i < used.length; i++) {
+      if (used[i] === 1) {
+        names.push(rules.rules[i].name);
+        used[i] = 0;
+      }
+    }
   }
   record.tracking = tracking;
   record.tracking_rules = names;

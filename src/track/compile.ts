@@ -25,11 +25,24 @@ export interface CompiledCondition {
   readonly pattern: string;
   readonly get: Accessor;
   readonly test: ValueTest;
+  /** Index of the condition's reference in CompiledRules.refs. */
+  readonly ref: number;
+  /** Index of this condition among the conditions on the same reference. */
+  readonly local: number;
+}
+
+/** A distinct match reference (record field or tag) and every condition tested on it. */
+export interface CompiledRef {
+  readonly key: string;
+  readonly get: Accessor;
+  readonly tests: ValueTest[];
 }
 
 /** A template: literal text and references, concatenated. */
 export interface CompiledTemplate {
   readonly source: string;
+  /** The references, normalised (`tags.<lower-case key>`). */
+  readonly refs: readonly string[];
   /** Literal strings and accessors, in order. */
   readonly parts: ReadonlyArray<string | Accessor>;
   /** The whole value when the template has no reference. */
@@ -61,6 +74,8 @@ export interface CompiledRules {
   readonly evaluationOrder: readonly CompiledRule[];
   /** Every tracking key, in order of first appearance in the configured rules. */
   readonly keys: readonly string[];
+  /** Distinct match references; conditions on one reference are evaluated together per value. */
+  readonly refs: readonly CompiledRef[];
 }
 
 const RULE_PROPERTIES = new Set(['name', 'priority', 'match', 'set', 'description']);
@@ -125,10 +140,25 @@ function compileGlob(glob: string): ValueTest {
   }
   if (!hasWildcard) {
     const lower = literal.toLowerCase();
-    return (v) => v.toLowerCase() === lower;
+    const len = literal.length;
+    // Length first: most values differ in length and need no lower-casing (no allocation).
+    return (v) => v.length === len && (v === literal || v.toLowerCase() === lower);
   }
   if (source === '[\\s\\S]*') return () => true;
-  const re = new RegExp(`^${source}$`, 'i');
+  // Anchor only where the glob has no leading/trailing '*': same meaning, faster regexes.
+  const any = '[\\s\\S]*';
+  let body = source;
+  let head = '^';
+  let tail = '$';
+  if (body.startsWith(any)) {
+    body = body.slice(any.length);
+    head = '';
+  }
+  if (body.endsWith(any) && !body.endsWith('\\' + any)) {
+    body = body.slice(0, -any.length);
+    tail = '';
+  }
+  const re = new RegExp(`${head}${body}${tail}`, 'i');
   return (v) => re.test(v);
 }
 
@@ -142,6 +172,7 @@ function escapeRegex(c: string): string {
  */
 export function compileTemplate(source: string): CompiledTemplate {
   const parts: Array<string | Accessor> = [];
+  const refs: string[] = [];
   let text = '';
   let i = 0;
   while (i < source.length) {
@@ -160,6 +191,7 @@ export function compileTemplate(source: string): CompiledTemplate {
       if (text) parts.push(text);
       text = '';
       parts.push(makeAccessor(ref));
+      refs.push(ref.startsWith('tags.') ? `tags.${ref.slice(5).toLowerCase()}` : ref);
       i = end + 1;
       continue;
     }
@@ -168,7 +200,7 @@ export function compileTemplate(source: string): CompiledTemplate {
   }
   if (text) parts.push(text);
   const constant = parts.every((p) => typeof p === 'string') ? parts.join('') : null;
-  return {source, parts, constant};
+  return {source, refs, parts, constant};
 }
 
 /**
@@ -178,13 +210,15 @@ export function compileTemplate(source: string): CompiledTemplate {
  */
 export function compileTrackingRules(rules: TrackingRuleConfig[]): CompiledRules {
   const raw: unknown = rules;
-  if (raw === undefined || raw === null) return {rules: [], evaluationOrder: [], keys: []};
+  if (raw === undefined || raw === null) return {rules: [], evaluationOrder: [], keys: [], refs: []};
   if (!Array.isArray(raw)) throw new TrackingRuleError('tracking_rules: must be an array of rule objects');
 
   const keys: string[] = [];
   const slotOf = new Map<string, number>();
   const seenNames = new Map<string, {index: number; name: string}>();
   const compiled: CompiledRule[] = [];
+  const refs: CompiledRef[] = [];
+  const refOf = new Map<string, number>();
 
   raw.forEach((entry: unknown, index: number) => {
     const at = `tracking_rules[${index}]`;
@@ -235,7 +269,17 @@ export function compileTrackingRules(rules: TrackingRuleConfig[]): CompiledRules
       } catch (e) {
         return fail(`${ctx}: ${(e as Error).message}`);
       }
-      conditions.push({key, pattern: pattern as string, get: makeAccessor(key), test});
+      // Tag keys are case-insensitive, so `tags.Env` and `tags.env` are one reference.
+      const refKey = key.startsWith('tags.') ? `tags.${key.slice(5).toLowerCase()}` : key;
+      let ref = refOf.get(refKey);
+      if (ref === undefined) {
+        ref = refs.length;
+        refs.push({key: refKey, get: makeAccessor(refKey), tests: []});
+        refOf.set(refKey, ref);
+      }
+      const local = refs[ref].tests.length;
+      refs[ref].tests.push(test);
+      conditions.push({key, pattern: pattern as string, get: refs[ref].get, test, ref, local});
     }
 
     const set = entry.set;
@@ -267,5 +311,5 @@ export function compileTrackingRules(rules: TrackingRuleConfig[]): CompiledRules
   });
 
   const evaluationOrder = [...compiled].sort((a, b) => b.priority - a.priority || a.index - b.index);
-  return {rules: compiled, evaluationOrder, keys};
+  return {rules: compiled, evaluationOrder, keys, refs};
 }

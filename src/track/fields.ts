@@ -49,34 +49,37 @@ export type ScalarField = Exclude<
   'tags' | 'additional_info' | 'tracking' | 'tracking_rules' | 'parse_errors'
 >;
 
-/** Per-record cache of lower-cased tag keys, built at most once per record and only if needed. */
+/** Case-insensitive equality of `key` with the already lower-cased `lower`, without allocating. */
+export function equalsLower(key: string, lower: string): boolean {
+  if (key.length !== lower.length) return false;
+  for (let i = 0; i < key.length; i++) {
+    let c = key.charCodeAt(i);
+    if (c >= 65 && c <= 90) c |= 32;
+    else if (c > 127) return key.toLowerCase() === lower; // non-ASCII: full case folding
+    if (c !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** Case-insensitive tag lookup on the current record (tag keys compare case-insensitively). */
 export class TagView {
-  private record: UsageRecord | null = null;
-  private lower: Map<string, string> | null = null;
+  private tags: Record<string, string> | null = null;
 
   reset(record: UsageRecord | null): void {
-    this.record = record;
-    this.lower = null;
+    this.tags = record?.tags ?? null;
   }
 
-  /** Value of the tag whose key equals `lowerKey` case-insensitively, or null. */
+  /** Value of the first tag (in key order) whose key equals `lowerKey` case-insensitively, or null. */
   get(lowerKey: string): string | null {
-    const tags = this.record?.tags;
+    const tags = this.tags;
     if (!tags) return null;
-    // Fast path: the record spells the key as the rule did (the common case).
-    const direct = tags[lowerKey];
-    if (typeof direct === 'string') return direct;
-    if (this.lower === null) {
-      const m = new Map<string, string>();
-      for (const k in tags) {
+    for (const k in tags) {
+      if (equalsLower(k, lowerKey)) {
         const v = tags[k];
-        const lk = k.toLowerCase();
-        if (typeof v === 'string' && !m.has(lk)) m.set(lk, v);
+        return typeof v === 'string' ? v : null;
       }
-      this.lower = m;
     }
-    const v = this.lower.get(lowerKey);
-    return v === undefined ? null : v;
+    return null;
   }
 }
 
