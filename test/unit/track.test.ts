@@ -302,3 +302,44 @@ describe('applyTracking', () => {
     );
   });
 });
+
+describe('docs/tracking-rules.md worked examples', () => {
+  const base = record({subscription_name: 'Payments-Prod', resource_group: 'rg-pay-api', tags: {Team: 'checkout', env: 'prod'}});
+
+  it('1. team from a tag with a fallback by resource group', () => {
+    const rules = [
+      {name: 'team-from-tag', priority: 10, match: {'tags.team': '?*'}, set: {team: '${tags.team}'}},
+      {name: 'team-payments-by-rg', match: {resource_group: 'rg-pay-*'}, set: {team: 'payments'}},
+    ];
+    expect(run(rules, {...base}).r).toMatchObject({tracking: {team: 'checkout'}, tracking_rules: ['team-from-tag']});
+    expect(run(rules, {...base, tags: {team: ''}}).r).toMatchObject({tracking: {team: 'payments'}, tracking_rules: ['team-payments-by-rg']});
+    expect(run(rules, {...base, resource_group: 'rg-web', tags: null}).r).toMatchObject({tracking: {}, tracking_rules: []});
+  });
+
+  it('2. cost center by subscription name pattern', () => {
+    const rules = [
+      {name: 'cc-payments', match: {subscription_name: 'payments-*'}, set: {cost_center: 'CC-100'}},
+      {name: 'cc-data', match: {subscription_name: '/^(data|analytics)-(prod|dev)$/i'}, set: {cost_center: 'CC-200'}},
+      {name: 'cc-by-subscription', priority: -1, match: {subscription_name: '*'}, set: {cost_center: 'unassigned: ${subscription_name}'}},
+    ];
+    expect(run(rules, {...base}).r.tracking).toEqual({cost_center: 'CC-100'});
+    expect(run(rules, {...base, subscription_name: 'Analytics-Dev'}).r.tracking).toEqual({cost_center: 'CC-200'});
+    expect(run(rules, {...base, subscription_name: 'Sandbox-01'}).r.tracking).toEqual({cost_center: 'unassigned: Sandbox-01'});
+    expect(run(rules, {...base, subscription_name: null}).r.tracking).toEqual({});
+  });
+
+  it('3. a deliberate conflict', () => {
+    const {r, conflicts} = run(
+      [
+        {name: 'team-by-subscription', priority: 5, match: {subscription_name: 'payments-*'}, set: {team: 'payments'}},
+        {name: 'team-by-env-tag', priority: 5, match: {'tags.env': 'prod'}, set: {team: 'sre-on-call'}},
+        {name: 'team-default', match: {id: '*'}, set: {team: 'unknown'}},
+      ],
+      {...base},
+    );
+    expect(r).toMatchObject({tracking: {team: 'payments'}, tracking_rules: ['team-by-subscription']});
+    expect(conflicts).toEqual([
+      {tracking_key: 'team', chosen_rule: 'team-by-subscription', chosen_value: 'payments', rejected_rules: ['team-by-env-tag'], rejected_values: ['sre-on-call'], priority: 5},
+    ]);
+  });
+});
