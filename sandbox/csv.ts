@@ -51,7 +51,7 @@ export function tagsText(r: UsageRow, style: 'inner' | 'full'): string {
 const NEEDS_QUOTES = /[",\r\n]/;
 
 export function csvField(v: string): string {
-  if (!NEEDS_QUOTES.test(v)) return v;
+  if (v.length === 0 || !NEEDS_QUOTES.test(v)) return v;
   return '"' + v.replace(/"/g, '""') + '"';
 }
 
@@ -65,12 +65,26 @@ function columnsOf(schema: CsvSchema): Column[] {
   return cols;
 }
 
+const DATES = new Map<string, [string, string, string]>();
+
+/** Date, BillingPeriodStartDate, BillingPeriodEndDate texts of a day (memoized: few distinct days). */
+function datesOf(day: string, style: DateStyle): [string, string, string] {
+  const key = style + day;
+  let d = DATES.get(key);
+  if (!d) {
+    d = [fmtDate(day, style), fmtDate(monthStart(day), style), fmtDate(monthEnd(day), style)];
+    if (DATES.size < 50_000) DATES.set(key, d);
+  }
+  return d;
+}
+
 /** One CSV line (with trailing \n) for a row, in the given style. */
 export function csvLine(r: UsageRow, style: CsvStyle): string {
   const c = r.c;
-  c.Date = r.badDate !== undefined ? r.badDate : fmtDate(r.day, style.dateStyle);
-  c.BillingPeriodStartDate = fmtDate(monthStart(r.day), style.dateStyle);
-  c.BillingPeriodEndDate = fmtDate(monthEnd(r.day), style.dateStyle);
+  const d = datesOf(r.day, style.dateStyle);
+  c.Date = r.badDate !== undefined ? r.badDate : d[0];
+  c.BillingPeriodStartDate = d[1];
+  c.BillingPeriodEndDate = d[2];
   c.Tags = tagsText(r, r.tagsStyle);
   const cols = columnsOf(style.schema);
   let s = csvField(c[cols[0]]);
