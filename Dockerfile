@@ -1,0 +1,36 @@
+# Airbyte source for Azure Enterprise Agreement billing.
+#   docker build -t airbyte/source-azure-billing:dev .
+#   docker run --rm airbyte/source-azure-billing:dev spec
+#   docker run --rm -v "$PWD/secrets:/secrets" airbyte/source-azure-billing:dev check --config /secrets/config.json
+
+# ---- build: dev dependencies, TypeScript compile ----------------------------------------------
+FROM node:22-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json tsconfig.json ./
+RUN npm ci --no-audit --no-fund --ignore-scripts
+COPY src ./src
+COPY resources ./resources
+RUN npm run build
+
+# ---- deps: production dependencies only --------------------------------------------------------
+FROM node:22-bookworm-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts \
+ && rm -rf /root/.npm
+
+# ---- final image: production dependencies and the compiled connector ---------------------------
+FROM node:22-bookworm-slim
+ARG CONNECTOR_VERSION=0.1.0
+WORKDIR /app
+ENV NODE_ENV=production
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /app/lib/src ./lib/src
+COPY resources ./resources
+COPY bin ./bin
+COPY package.json package-lock.json LICENSE ./
+ENV AIRBYTE_ENTRYPOINT="/app/bin/source-azure-billing"
+LABEL io.airbyte.name="airbyte/source-azure-billing" \
+      io.airbyte.version="${CONNECTOR_VERSION}"
+USER node
+ENTRYPOINT ["/app/bin/source-azure-billing"]
