@@ -1,0 +1,618 @@
+/**
+ * `npm run test:acceptance`: Airbyte's Connector Acceptance Tests (CAT), reproduced locally.
+ *
+ * Reads acceptance-test-config.yml (the same file CAT reads), runs every test entry of each
+ * section against the built CLI, with the sandbox standing in for Azure: the sandbox config is
+ * written as `secrets/config.json` in a temporary directory (never the repo's secrets/), and
+ * config files from the repo (the invalid config) are pointed at the sandbox's URLs.
+ * The checks follow CAT's tests of the same names (test_core.py, test_full_refresh.py,
+ * test_incremental.py), plus the connector's own look-back contract.
+ */
+import fs from 'fs';
+import path from 'path';
+import isEqual from 'lodash/isEqual';
+
+import {Sandbox} from '../../sandbox';
+import {
+  addDays,
+  CliRun,
+  configuredCatalogFromFile,
+  cursorSequence,
+  daysFrom,
+  Json,
+  latestStateInput,
+  loadAcceptanceConfig,
+  makeAjv,
+  maxDay,
+  ofType,
+  readJson,
+  recordsOf,
+  redirectToSandbox,
+  REPO,
+  runCli,
+  sandboxConfig,
+  secretValues,
+  startTestSandbox,
+  statesOf,
+  stateInput,
+  tempDir,
+  todayUtc,
+  withSyncMode,
+  writeJson,
+} from './harness';
+
+const CAT = loadAcceptanceConfig();
+const TESTS = CAT.acceptance_tests;
+const USAGE_STREAMS = ['usage_details', 'usage_details_amortized'];
+const ALL_STREAMS = [...USAGE_STREAMS, 'tracking_conflicts'];
+
+// The names CAT's test_secret_is_properly_marked treats as secrets.
+const CAT_SECRET_NAMES = new Set([
+  'client_token', 'access_token', 'api_token', 'token', 'secret', 'client_secret', 'password', 'key', 'service_account_info',
+  'service_account', 'tenant_id', 'certificate', 'jwt', 'credentials', 'app_id', 'appid', 'refresh_token',
+]);
+const STACK_FRAME = /\n\s+at .+[(:]\d+|\bat (Object|Module|async|new) .+:\d+:\d+/;
+
+const TODAY = todayUtc();
+const WINDOW = {start: addDays(TODAY, -13), end: addDays(TODAY, -2)};
+
+let sb: Sandbox;
+let tmp: string;
+let config: Json;
+const runs: CliRun[] = [];
+
+/**
+ * The file CAT would use for a config_path of the YAML: secrets/ lives in the temp dir; a config
+ * from the repo (the invalid one) keeps its content but talks to the sandbox instead of Azure.
+ */
+function resolveInput(rel: string): string {
+  if (rel.startsWith('secrets/')) return path.join(tmp, rel);
+  return writeJson(path.join(tmp, 'redirected', rel), redirectToSandbox(readJson(path.join(REPO, rel)), sb));
+}
+
+async function cli(args: string[]): Promise<CliRun> {
+  const run = await runCli(args);
+  runs.push(run);
+  expect(run.badLines).toEqual([]); // stdout carries protocol messages only
+  return run;
+}
+
+async function discover(configPath: string): Promise<Json[]> {
+  const run = await cli(['discover', '--config', configPath]);
+  expect(run.code).toBe(0);
+  return ofType(run, 'CATALOG')[0].catalog.streams;
+}
+
+async function read(configPath: string, catalog: Json, state?: Json): Promise<CliRun> {
+  const dir = tempDir('cat-read-');
+  const args = ['read', '--config', configPath, '--catalog', writeJson(path.join(dir, 'catalog.json'), catalog)];
+  if (state !== undefined) args.push('--state', writeJson(path.join(dir, 'state.json'), state));
+  return cli(args);
+}
+
+function entries(section: string): Json[] {
+  const s = TESTS[section];
+  if (!s) throw new Error(`acceptance-test-config.yml has no ${section} section`);
+  return s.tests ?? [];
+}
+
+/** Walks a JSON schema, calling fn(node, path) for every object node. */
+function walk(node: Json, fn: (n: Json, p: string[]) => void, p: string[] = []): void {
+  if (Array.isArray(node)) node.forEach((v, i) => walk(v, fn, [...p, String(i)]));
+  else if (node && typeof node === 'object') {
+    fn(node, p);
+    for (const [k, v] of Object.entries(node)) walk(v, fn, [...p, k]);
+  }
+}
+
+/** Every value of `key` anywhere in the schema (not counting properties named `key`). */
+function keywordValues(schema: Json, key: string): Array<{path: string; value: Json}> {
+  const found: Array<{path: string; value: Json}> = [];
+  walk(schema, (n, p) => {
+    if (p[p.length - 1] === 'properties') return; // n is a properties map: its keys are names
+    if (key in n) found.push({path: [...p, key].join('/'), value: n[key]});
+  });
+  return found;
+}
+
+function recordDays(run: CliRun, stream: string): string[] {
+  return [...new Set(recordsOf(run, stream).map((r) => r.data.usage_date as string))].sort();
+}
+
+beforeAll(async () => {
+  sb = await startTestSandbox();
+  tmp = tempDir('cat-');
+  config = sandboxConfig(sb, WINDOW);
+  writeJson(path.join(tmp, 'secrets', 'config.json'), config);
+}, 60_000);
+
+afterAll(async () => {
+  await sb?.close();
+  if (tmp) fs.rmSync(tmp, {recursive: true, force: true});
+});
+
+describe('acceptance-test-config.yml', () => {
+  it('is in the current CAT format and names existing files', () => {
+    expect(CAT.connector_image).toBe('airbyte/source-azure-billing:dev');
+    expect(Object.keys(TESTS).sort()).toEqual(['basic_read', 'connection', 'discovery', 'full_refresh', 'incremental', 'spec']);
+    for (const [section, body] of Object.entries(TESTS)) {
+      expect(body.tests?.length).toBeGreaterThan(0);
+      for (const t of body.tests ?? []) {
+        for (const key of ['spec_path', 'configured_catalog_path']) if (t[key]) expect(fs.existsSync(path.join(REPO, t[key]))).toBe(true);
+        if (t.config_path && !t.config_path.startsWith('secrets/')) expect(fs.existsSync(path.join(REPO, t.config_path))).toBe(true);
+        if (t.config_path) expect([section, t.config_path]).toEqual([section, expect.stringMatching(/^(secrets|integration_tests)\//)]);
+      }
+    }
+    const fut = entries('incremental')[0].future_state.future_state_path;
+    const state = readJson(path.join(REPO, fut));
+    expect(state.map((s: Json) => s.stream.stream_descriptor.name).sort()).toEqual([...ALL_STREAMS].sort());
+    for (const s of state) expect(s.type).toBe('STREAM');
+  });
+
+  it('keeps secrets/ out of git', () => {
+    const ignore = fs.readFileSync(path.join(REPO, '.gitignore'), 'utf8');
+    expect(ignore).toMatch(/^\/?secrets\/?$/m);
+  });
+});
+
+describe.each(entries('spec'))('spec ($spec_path)', (t: Json) => {
+  let spec: Json;
+  let cs: Json;
+
+  beforeAll(async () => {
+    const run = await cli(['spec']);
+    expect(run.code).toBe(0);
+    const specs = ofType(run, 'SPEC');
+    expect(specs).toHaveLength(1);
+    spec = specs[0].spec;
+    cs = spec.connectionSpecification;
+  });
+
+  it('test_match_expected: spec output equals spec_path', () => {
+    expect(spec).toEqual(readJson(path.join(REPO, t.spec_path)));
+  });
+
+  it('connectionSpecification is a valid draft-07 JSON schema; documentationUrl set', () => {
+    const ajv = makeAjv();
+    expect(ajv.validateSchema(cs)).toBe(true);
+    expect(() => ajv.compile(cs)).not.toThrow();
+    expect(cs.$schema).toMatch(/draft-07/);
+    expect(spec.documentationUrl).toMatch(/^https:\/\//);
+  });
+
+  it('test_config_match_spec: the config validates against the spec', () => {
+    const validate = makeAjv().compile(cs);
+    const cfg = readJson(resolveInput(t.config_path ?? 'secrets/config.json'));
+    const ok = validate(Object.fromEntries(Object.entries(cfg).filter(([k]) => !k.startsWith('_'))));
+    expect(validate.errors ?? []).toEqual([]);
+    expect(ok).toBe(true);
+  });
+
+  it('sample_config.json validates against the spec', () => {
+    const validate = makeAjv().compile(cs);
+    validate(readJson(path.join(REPO, 'integration_tests', 'sample_config.json')));
+    expect(validate.errors ?? []).toEqual([]);
+  });
+
+  it('test_secret_is_properly_marked: every secret field is airbyte_secret, and only those', () => {
+    const exposed: string[] = [];
+    const hidden: string[] = [];
+    walk(cs.properties, (n, p) => {
+      if (!('type' in n) || typeof n.type === 'object' && !Array.isArray(n.type)) return;
+      const name = [...p].reverse().find((part) => !/^\d+$/.test(part) && !['anyOf', 'oneOf', 'allOf', 'not', 'properties', 'items', 'type', 'prefixItems'].includes(part));
+      const secretName = name !== undefined && CAT_SECRET_NAMES.has(name.toLowerCase());
+      const types = Array.isArray(n.type) ? n.type : [n.type];
+      const canHold = types.some((x: string) => ['string', 'integer', 'number'].includes(x)) && !n.const;
+      if (n.airbyte_secret && !canHold) hidden.push(p.join('/'));
+      if (secretName && canHold && !n.airbyte_secret) exposed.push(p.join('/'));
+    });
+    expect({exposed, hidden}).toEqual({exposed: [], hidden: []});
+    expect(keywordValues(cs, 'airbyte_secret').length).toBeGreaterThan(0); // test_has_secret
+  });
+
+  it('test_oneof_usage: one common const discriminator, required in every branch', () => {
+    const problems: string[] = [];
+    walk(cs, (n, p) => {
+      for (const kw of ['oneOf', 'anyOf']) {
+        if (!Array.isArray(n[kw]) || p[p.length - 1] === 'properties') continue;
+        const where = [...p, kw].join('/');
+        if (n.type !== 'object') problems.push(`${where}: parent type is not object`);
+        const variants = n[kw] as Json[];
+        if (!variants.every((v) => v.properties)) {
+          problems.push(`${where}: a variant has no properties`);
+          continue;
+        }
+        const common = variants.map((v) => new Set(Object.keys(v.properties))).reduce((a, b) => new Set([...a].filter((x) => b.has(x))));
+        const consts = [...common].filter((c) => variants.every((v) => 'const' in v.properties[c]));
+        if (consts.length !== 1) {
+          problems.push(`${where}: ${consts.length} common const properties`);
+          continue;
+        }
+        const d = consts[0];
+        const values = variants.map((v) => v.properties[d].const);
+        if (new Set(values).size !== values.length) problems.push(`${where}: discriminator values repeat`);
+        variants.forEach((v, i) => {
+          const prop = v.properties[d];
+          if (!(v.required ?? []).includes(d)) problems.push(`${where}/${i}: ${d} not required`);
+          if ('default' in prop && prop.default !== prop.const) problems.push(`${where}/${i}: default differs from const`);
+          if ('enum' in prop && !(prop.enum.length === 1 && prop.enum[0] === prop.const)) problems.push(`${where}/${i}: enum differs from const`);
+        });
+      }
+    });
+    expect(problems).toEqual([]);
+    expect(keywordValues(cs, 'oneOf').length).toBeGreaterThan(0);
+  });
+
+  it('test_duplicate_order: orders are unique per object level (and group)', () => {
+    const dups: string[] = [];
+    walk(cs, (n, p) => {
+      if (n.type !== 'object' || !n.properties || p[p.length - 1] === 'properties') return;
+      const used = new Map<string, Set<number>>();
+      for (const prop of Object.values(n.properties) as Json[]) {
+        if (!prop || typeof prop !== 'object' || !('order' in prop)) continue;
+        const group = prop.group ?? '';
+        const set = used.get(group) ?? new Set<number>();
+        if (set.has(prop.order)) dups.push(`${p.join('/')}: order ${prop.order}`);
+        set.add(prop.order);
+        used.set(group, set);
+      }
+    });
+    expect(dups).toEqual([]);
+  });
+
+  it('test_defined_refs_exist_in_json_spec_file: no $ref', () => {
+    expect(keywordValues(spec, '$ref')).toEqual([]);
+  });
+
+  it('test_additional_properties_is_true: additionalProperties, when set, is true', () => {
+    expect(keywordValues(cs, 'additionalProperties').filter((x) => x.value !== true)).toEqual([]);
+  });
+
+  it('test_object_not_empty: every object field has properties (or a oneOf)', () => {
+    const empty: string[] = [];
+    walk(cs, (n, p) => {
+      if (p.length === 0 || p[p.length - 1] === 'properties') return;
+      if (n.type === 'object' && !n.oneOf && (!n.properties || Object.keys(n.properties).length === 0)) empty.push(p.join('/'));
+    });
+    expect(empty).toEqual([]);
+  });
+
+  it('test_property_type_is_not_array, test_array_type, test_enum_usage, test_forbidden_complex_types', () => {
+    const errors: string[] = [];
+    walk(cs, (n, p) => {
+      if (p[p.length - 1] === 'properties') return;
+      if (Array.isArray(n.type) && p[p.length - 2] === 'properties' && !(n.type.length === 1 || (n.type.length === 2 && n.type[1] === 'null'))) {
+        errors.push(`${p.join('/')}: type ${JSON.stringify(n.type)}`);
+      }
+      if (n.type === 'array' && n.items !== undefined) {
+        if (Array.isArray(n.items)) errors.push(`${p.join('/')}: tuple items`);
+        else if (!['object', 'string', 'number', 'integer'].includes(n.items.type) && !n.items.enum) errors.push(`${p.join('/')}: items type`);
+      }
+      if (Array.isArray(n.enum) && new Set(n.enum).size !== n.enum.length) errors.push(`${p.join('/')}: duplicate enum values`);
+    });
+    for (const kw of ['not', 'anyOf', 'patternProperties', 'prefixItems', 'allOf', 'if', 'then', 'else', 'dependentSchemas', 'dependentRequired']) {
+      for (const hit of keywordValues(cs, kw)) errors.push(`forbidden ${hit.path}`);
+    }
+    expect(errors).toEqual([]);
+  });
+
+  it('test_date_format / test_date_pattern: date fields carry format date and a YYYY-MM-DD pattern', () => {
+    for (const key of ['start_date', 'end_date']) {
+      expect(cs.properties[key].format).toBe('date');
+      expect(new RegExp(cs.properties[key].pattern).test('2026-01-31')).toBe(true);
+    }
+  });
+});
+
+describe.each(entries('connection'))('connection ($config_path → $status)', (t: Json) => {
+  it('test_check', async () => {
+    const run = await cli(['check', '--config', resolveInput(t.config_path)]);
+    expect(run.code).toBe(0); // CAT treats a failed container as an error even for status failed
+    const statuses = ofType(run, 'CONNECTION_STATUS');
+    expect(statuses).toHaveLength(1);
+    const status = statuses[0].connectionStatus;
+    if (t.status === 'succeed') {
+      expect(status).toEqual({status: 'SUCCEEDED'});
+    } else if (t.status === 'failed') {
+      expect(status.status).toBe('FAILED');
+      expect(status.message).toEqual(expect.any(String));
+      expect(status.message.length).toBeGreaterThan(10);
+      expect(run.stdout).not.toMatch(STACK_FRAME);
+    } else {
+      const errors = ofType(run, 'TRACE').filter((m) => m.trace.type === 'ERROR');
+      expect(errors).toHaveLength(1);
+    }
+  });
+});
+
+describe('connection (configs the spec rejects)', () => {
+  it.each([
+    ['no credentials', (c: Json) => ({...c, credentials: undefined}), /credentials/],
+    ['start_date not a date', (c: Json) => ({...c, start_date: '01/02/2026'}), /start_date/],
+    ['unknown auth_type', (c: Json) => ({...c, credentials: {auth_type: 'password'}}), /credentials|auth_type/],
+  ])('%s: FAILED with a message naming the field, no stack trace', async (_name, mutate, field) => {
+    const file = writeJson(path.join(tmp, 'bad', `${_name.replace(/\W+/g, '_')}.json`), mutate(config));
+    const run = await cli(['check', '--config', file]);
+    expect(run.code).toBe(0);
+    const statuses = ofType(run, 'CONNECTION_STATUS');
+    expect(statuses).toHaveLength(1);
+    expect(statuses[0].connectionStatus.status).toBe('FAILED');
+    expect(statuses[0].connectionStatus.message).toMatch(field);
+    expect(run.stdout).not.toMatch(STACK_FRAME);
+  });
+});
+
+describe.each(entries('discovery'))('discovery ($config_path)', (t: Json) => {
+  let streams: Json[];
+
+  beforeAll(async () => {
+    const run = await cli(['discover', '--config', resolveInput(t.config_path)]);
+    expect(run.code).toBe(0);
+    const catalogs = ofType(run, 'CATALOG');
+    expect(catalogs).toHaveLength(1); // test_discover
+    streams = catalogs[0].catalog.streams;
+  });
+
+  it('test_discover: streams, uniquely named; the service principal offers all three', () => {
+    const names = streams.map((s) => s.name);
+    expect(new Set(names).size).toBe(names.length);
+    expect([...names].sort()).toEqual([...ALL_STREAMS].sort());
+  });
+
+  it('test_streams_have_valid_json_schemas (draft-07)', () => {
+    const ajv = makeAjv();
+    for (const s of streams) {
+      expect([s.name, ajv.validateSchema(s.json_schema), ajv.errors ?? null]).toEqual([s.name, true, null]);
+      expect(() => ajv.compile(s.json_schema)).not.toThrow();
+    }
+  });
+
+  it('test_defined_cursors_exist_in_schema, test_primary_keys_exist_in_schema, test_primary_keys_data_type', () => {
+    for (const s of streams) {
+      expect(s.source_defined_cursor).toBe(true);
+      expect(s.default_cursor_field).toEqual(['usage_date']);
+      expect(s.json_schema.properties.usage_date).toBeDefined();
+      expect(s.source_defined_primary_key).toEqual([['id']]);
+      for (const pk of s.source_defined_primary_key) {
+        const def = s.json_schema.properties[pk[0]];
+        expect(def).toBeDefined();
+        const types = Array.isArray(def.type) ? def.type : [def.type];
+        expect(types.filter((x: string) => x === 'object' || x === 'array')).toEqual([]);
+      }
+    }
+  });
+
+  it('test_streams_has_sync_modes', () => {
+    for (const s of streams) expect([...s.supported_sync_modes].sort()).toEqual(['full_refresh', 'incremental']);
+  });
+
+  it('test_defined_refs_exist_in_schema, test_defined_keyword_exist_in_schema (allOf, not)', () => {
+    for (const s of streams) {
+      expect(keywordValues(s.json_schema, '$ref')).toEqual([]);
+      expect(keywordValues(s.json_schema, 'allOf')).toEqual([]);
+      expect(keywordValues(s.json_schema, 'not')).toEqual([]);
+    }
+  });
+
+  it('test_additional_properties_is_true', () => {
+    for (const s of streams) {
+      expect([s.name, keywordValues(s.json_schema, 'additionalProperties').filter((x) => x.value !== true)]).toEqual([s.name, []]);
+    }
+  });
+
+  it('the discovered schemas are resources/schemas/*.json', () => {
+    for (const s of streams) {
+      const file = path.join(REPO, 'resources', 'schemas', `${s.name === 'usage_details_amortized' ? 'usage_details' : s.name}.json`);
+      expect(s.json_schema).toEqual(readJson(file));
+    }
+  });
+});
+
+describe.each(entries('basic_read'))('basic_read ($config_path)', (t: Json) => {
+  let catalog: Json;
+  let run: CliRun;
+
+  beforeAll(async () => {
+    const configPath = resolveInput(t.config_path);
+    catalog = configuredCatalogFromFile(path.join(REPO, t.configured_catalog_path), await discover(configPath));
+    run = await read(configPath, catalog);
+  });
+
+  it('exits 0 and reads records for every configured stream (the sandbox rules produce conflicts)', () => {
+    expect(run.code).toBe(0);
+    expect(catalog.streams.map((s: Json) => s.stream.name).sort()).toEqual([...ALL_STREAMS].sort());
+    for (const name of ALL_STREAMS) expect([name, recordsOf(run, name).length > 0]).toEqual([name, true]);
+    for (const r of recordsOf(run)) expect(ALL_STREAMS).toContain(r.stream);
+  });
+
+  it('covers every day of the window in both usage streams', () => {
+    for (const name of USAGE_STREAMS) expect(recordDays(run, name)).toEqual(daysFrom(WINDOW.start, WINDOW.end));
+  });
+
+  it('validate_schema + fail_on_extra_columns: every record conforms to its stream schema', () => {
+    const ajv = makeAjv();
+    for (const cs of catalog.streams) {
+      const validate = ajv.compile(cs.stream.json_schema);
+      const declared = new Set(Object.keys(cs.stream.json_schema.properties));
+      const invalid: Json[] = [];
+      const extra = new Set<string>();
+      for (const r of recordsOf(run, cs.stream.name)) {
+        if (!validate(r.data)) invalid.push({id: r.data.id, errors: validate.errors});
+        for (const k of Object.keys(r.data)) if (!declared.has(k)) extra.add(k);
+        expect(Number.isInteger(r.emitted_at)).toBe(true);
+      }
+      expect([cs.stream.name, invalid.slice(0, 3), [...extra]]).toEqual([cs.stream.name, [], []]);
+    }
+  });
+
+  it('validate_primary_keys_data_type: ids present, strings, unique per stream', () => {
+    for (const name of ALL_STREAMS) {
+      const ids = recordsOf(run, name).map((r) => r.data.id);
+      expect(ids.every((id) => typeof id === 'string' && id.length > 0)).toBe(true);
+      expect(new Set(ids).size).toBe(ids.length);
+    }
+  });
+
+  it('validate_stream_statuses: STARTED, RUNNING..., COMPLETE for every configured stream', () => {
+    const byStream = new Map<string, string[]>();
+    for (const m of ofType(run, 'TRACE')) {
+      if (m.trace.type !== 'STREAM_STATUS') continue;
+      const name = m.trace.stream_status.stream_descriptor.name;
+      byStream.set(name, [...(byStream.get(name) ?? []), m.trace.stream_status.status]);
+    }
+    expect([...byStream.keys()].sort()).toEqual([...ALL_STREAMS].sort());
+    for (const [name, list] of byStream) {
+      expect([name, list[0], list[list.length - 1], list.length >= 3]).toEqual([name, 'STARTED', 'COMPLETE', true]);
+      expect([name, list.slice(1, -1).every((s) => s === 'RUNNING')]).toEqual([name, true]);
+    }
+  });
+
+  it('validate_state_messages: STREAM states for every stream, each with sourceStats', () => {
+    const states = statesOf(run);
+    expect(states.length).toBeGreaterThanOrEqual(catalog.streams.length);
+    for (const s of states) {
+      expect(s.type).toBe('STREAM');
+      expect(s.stream.stream_state).toEqual({usage_date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/)});
+    }
+    for (const name of ALL_STREAMS) expect([name, statesOf(run, name).length > 0]).toEqual([name, true]);
+    const withoutStats = states.filter((s) => typeof s.sourceStats?.recordCount !== 'number');
+    expect({statesWithoutSourceStats: withoutStats.length, of: states.length}).toEqual({statesWithoutSourceStats: 0, of: states.length});
+  });
+
+  it('state per stream never goes backwards; the last state is the end date', () => {
+    for (const name of ALL_STREAMS) {
+      const seq = cursorSequence(run, name);
+      expect([name, seq]).toEqual([name, [...seq].sort()]);
+      expect([name, seq[seq.length - 1]]).toEqual([name, WINDOW.end]);
+    }
+  });
+
+  it('test_airbyte_trace_message_on_failure: an unknown stream in the catalog gives an ERROR trace', async () => {
+    const bad = {
+      streams: [
+        {
+          stream: {name: '__AIRBYTE__stream_that_does_not_exist', json_schema: {type: 'object', properties: {f1: {type: 'string'}}}, supported_sync_modes: ['full_refresh']},
+          sync_mode: 'INVALID',
+          destination_sync_mode: 'INVALID',
+        },
+      ],
+    };
+    const failed = await read(resolveInput(t.config_path), bad);
+    const errors = ofType(failed, 'TRACE').filter((m) => m.trace.type === 'ERROR');
+    expect(errors.length).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe.each(entries('full_refresh'))('full_refresh ($config_path)', (t: Json) => {
+  it('test_sequential_reads: two reads give the same ids and data; emitted_at increases', async () => {
+    const configPath = resolveInput(t.config_path);
+    const catalog = withSyncMode(configuredCatalogFromFile(path.join(REPO, t.configured_catalog_path), await discover(configPath)), 'full_refresh');
+    const first = await read(configPath, catalog);
+    await new Promise((r) => setTimeout(r, 20));
+    const second = await read(configPath, catalog);
+    expect([first.code, second.code]).toEqual([0, 0]);
+    for (const name of ALL_STREAMS) {
+      const a = new Map(recordsOf(first, name).map((r) => [r.data.id, r.data]));
+      const b = new Map(recordsOf(second, name).map((r) => [r.data.id, r.data]));
+      expect(a.size).toBeGreaterThan(0);
+      expect([name, [...a.keys()].sort()]).toEqual([name, [...b.keys()].sort()]);
+      const differing = [...a.keys()].filter((id) => !isEqual(a.get(id), b.get(id)));
+      expect([name, differing.slice(0, 3)]).toEqual([name, []]);
+    }
+    const maxFirst = Math.max(...recordsOf(first).map((r) => r.emitted_at));
+    const minSecond = Math.min(...recordsOf(second).map((r) => r.emitted_at));
+    expect(minSecond).toBeGreaterThan(maxFirst);
+  });
+});
+
+describe.each(entries('incremental'))('incremental ($config_path)', (t: Json) => {
+  let configPath: string;
+  let catalog: Json;
+  let first: CliRun;
+  const lookback = () => config.lookback_days as number;
+
+  beforeAll(async () => {
+    configPath = resolveInput(t.config_path);
+    catalog = withSyncMode(configuredCatalogFromFile(path.join(REPO, t.configured_catalog_path), await discover(configPath)), 'incremental');
+    first = await read(configPath, catalog);
+    expect(first.code).toBe(0);
+  });
+
+  it('test_two_sequential_reads: from the first state, only days from cursor − look-back + 1 on; records differ; ids are stable', async () => {
+    const state = latestStateInput(first);
+    expect(state.map((s) => s.stream.stream_descriptor.name).sort()).toEqual([...ALL_STREAMS].sort());
+    const second = await read(configPath, catalog, state);
+    expect(second.code).toBe(0);
+    expect(recordsOf(second).length).toBeGreaterThan(0);
+    expect(recordsOf(second).length).toBeLessThan(recordsOf(first).length); // "records should change between reads"
+    for (const name of USAGE_STREAMS) {
+      const cursor = state.find((s) => s.stream.stream_descriptor.name === name).stream.stream_state.usage_date;
+      const from = maxDay(WINDOW.start, addDays(cursor, -lookback() + 1));
+      expect([name, recordDays(second, name)]).toEqual([name, daysFrom(from, WINDOW.end)]);
+      // re-read days yield the same ids and data as the first sync
+      const before = new Map(recordsOf(first, name).filter((r) => r.data.usage_date >= from).map((r) => [r.data.id, r.data]));
+      const after = new Map(recordsOf(second, name).map((r) => [r.data.id, r.data]));
+      expect([name, [...after.keys()].sort()]).toEqual([name, [...before.keys()].sort()]);
+      expect([name, [...after.keys()].filter((id) => !isEqual(after.get(id), before.get(id))).length]).toEqual([name, 0]);
+    }
+    for (const r of recordsOf(second, 'tracking_conflicts')) {
+      const cursor = state.find((s) => s.stream.stream_descriptor.name === 'tracking_conflicts').stream.stream_state.usage_date;
+      expect(r.data.usage_date >= addDays(cursor, -lookback() + 1)).toBe(true);
+    }
+    // the state never goes back: not within the sync, not below the state it started from
+    for (const name of ALL_STREAMS) {
+      const input = state.find((s) => s.stream.stream_descriptor.name === name).stream.stream_state.usage_date;
+      const seq = cursorSequence(second, name);
+      expect([name, seq]).toEqual([name, [...seq].sort()]);
+      expect([name, seq.filter((d) => d < input)]).toEqual([name, []]);
+    }
+  });
+
+  it('state per stream never goes backwards in the first sync', () => {
+    for (const name of ALL_STREAMS) {
+      const seq = cursorSequence(first, name);
+      expect(seq.length).toBeGreaterThan(1);
+      expect([name, seq]).toEqual([name, [...seq].sort()]);
+    }
+  });
+
+  it('test_read_sequential_slices: resuming from an intermediate state re-reads from its cursor − look-back + 1', async () => {
+    for (const name of ALL_STREAMS) {
+      const single = withSyncMode(catalog, 'incremental', [name]);
+      const full = await read(configPath, single);
+      const seq = [...new Set(cursorSequence(full, name))];
+      expect(seq.length).toBeGreaterThanOrEqual(3);
+      const mid = seq[Math.floor(seq.length / 2) - 1];
+      const resumed = await read(configPath, single, stateInput({[name]: mid}));
+      expect(resumed.code).toBe(0);
+      const from = maxDay(WINDOW.start, addDays(mid, -lookback() + 1));
+      const expectedAfter = recordsOf(full, name).filter((r) => r.data.usage_date > mid).length;
+      const got = recordsOf(resumed, name);
+      expect([name, got.length >= expectedAfter]).toEqual([name, true]);
+      expect([name, got.filter((r) => r.data.usage_date < from).length]).toEqual([name, 0]);
+      if (name !== 'tracking_conflicts') expect([name, recordDays(resumed, name)]).toEqual([name, daysFrom(from, WINDOW.end)]);
+      expect(cursorSequence(resumed, name).filter((d) => d < mid)).toEqual([]);
+    }
+  });
+
+  it('test_state_with_abnormally_large_values: the future state emits no records, and a STATE', async () => {
+    const future = readJson(path.join(REPO, t.future_state.future_state_path));
+    const run = await read(configPath, catalog, future);
+    expect(run.code).toBe(0);
+    expect(recordsOf(run)).toEqual([]);
+    expect(statesOf(run).length).toBeGreaterThan(0);
+  });
+});
+
+describe('secrets', () => {
+  it('test_secret_never_in_the_output: no secret in the stdout or stderr of any command run above', () => {
+    expect(runs.length).toBeGreaterThan(10);
+    const leaks: string[] = [];
+    for (const run of runs) {
+      for (const secret of secretValues(sb)) {
+        if (run.stdout.includes(secret) || run.stderr.includes(secret)) leaks.push(`${run.args[0]}: ${secret.slice(0, 6)}…`);
+      }
+    }
+    expect(leaks).toEqual([]);
+  });
+});
