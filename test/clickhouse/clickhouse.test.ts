@@ -1,0 +1,234 @@
+/**
+ * `npm run test:clickhouse`: what lands in ClickHouse. Needs clickhouse-server on
+ * 127.0.0.1:8123 (scripts/ci/clickhouse-start.sh installs and starts it; CLICKHOUSE_URL overrides).
+ *
+ * Creates the tables as Airbyte's ClickHouse destination types them (test/clickhouse/ddl.ts),
+ * loads the records of a full sync and of an incremental re-sync over the look-back window via
+ * HTTP `INSERT ... FORMAT JSONEachRow`, and checks after `OPTIMIZE TABLE ... FINAL` that
+ * count() = uniqExact(id) and that per-day rows and cost sums equal the sandbox's ground truth
+ * to the cent. Runs the example queries of examples/clickhouse/ on the loaded data.
+ */
+import fs from 'fs';
+import path from 'path';
+
+import {Sandbox} from '../../sandbox';
+import {addDays, CliRun, Json, latestStateInput, ofType, readJson, recordsOf, REPO, runCli, sandboxConfig, startTestSandbox, statesOf, tempDir, todayUtc, writeJson} from '../acceptance/harness';
+import {createTableSql, JsonSchema, toRow} from './ddl';
+
+const CH_URL = process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123/';
+const DB = `airbyte_azure_billing_test_${process.pid}`;
+const EXAMPLES = path.join(REPO, 'examples', 'clickhouse');
+const USAGE = {usage_details: 'actual', usage_details_amortized: 'amortized'} as const;
+const STREAMS = [...Object.keys(USAGE), 'tracking_conflicts'];
+
+const TODAY = todayUtc();
+// About 40 days, across a month boundary; the sandbox has usage up to yesterday.
+const WINDOW = {start: addDays(TODAY, -40), end: addDays(TODAY, -1)};
+
+/** One statement over HTTP; tables are qualified with DB except in the example queries (database). */
+async function ch(query: string, body?: string, database?: string): Promise<string> {
+  const url = new URL(CH_URL);
+  url.searchParams.set('query', query);
+  if (database) url.searchParams.set('database', database);
+  const res = await fetch(url, {method: 'POST', body: body ?? ''});
+  const text = await res.text();
+  if (!res.ok) throw new Error(`ClickHouse ${res.status} on ${query.slice(0, 120)}: ${text.slice(0, 500)}`);
+  return text;
+}
+
+async function chRows(query: string, database?: string): Promise<Json[]> {
+  const text = await ch(`${query} FORMAT JSONEachRow`, undefined, database);
+  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+}
+
+function schemaOf(stream: string): JsonSchema {
+  return readJson(path.join(REPO, 'resources', 'schemas', `${stream === 'usage_details_amortized' ? 'usage_details' : stream}.json`));
+}
+
+/** A sum as text ("123.4500000001", "-5.1", "1e-7") -> integer cents, half away from zero. */
+function decimalToCents(input: string): bigint {
+  const text = /e/i.test(input) ? Number(input).toFixed(20) : input;
+  const neg = text.startsWith('-');
+  const [int, frac = ''] = text.replace('-', '').split('.');
+  const units = BigInt(int + frac.padEnd(18, '0').slice(0, 18)); // 1e-18
+  const cents = (units + 5n * 10n ** 15n) / 10n ** 16n;
+  return neg ? -cents : cents;
+}
+
+/** Inserts a sync's records, stream by stream, as the destination would. Returns rows per stream. */
+async function load(run: CliRun): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const stream of STREAMS) {
+    const schema = schemaOf(stream);
+    const rows = recordsOf(run, stream).map((r) => toRow(schema, r.data, r.emitted_at));
+    counts[stream] = rows.length;
+    for (let i = 0; i < rows.length; i += 5000) {
+      await ch(`INSERT INTO ${DB}.${stream} FORMAT JSONEachRow`, rows.slice(i, i + 5000).join('\n') + '\n');
+    }
+  }
+  return counts;
+}
+
+async function read(config: Json, catalog: Json, state?: Json): Promise<CliRun> {
+  const dir = tempDir('ch-read-');
+  try {
+    const args = ['read', '--config', writeJson(path.join(dir, 'config.json'), config), '--catalog', writeJson(path.join(dir, 'catalog.json'), catalog)];
+    if (state) args.push('--state', writeJson(path.join(dir, 'state.json'), state));
+    const run = await runCli(args);
+    if (run.code !== 0) throw new Error(`read failed (${run.code}): ${JSON.stringify(ofType(run, 'TRACE').slice(-2))}\n${run.stderr.slice(-2000)}`);
+    return run;
+  } finally {
+    fs.rmSync(dir, {recursive: true, force: true});
+  }
+}
+
+let sb: Sandbox;
+let full: CliRun;
+let resync: CliRun;
+const loaded: Array<Record<string, number>> = [];
+const figures: string[] = [];
+
+beforeAll(async () => {
+  try {
+    const version = (await ch('SELECT version()')).trim();
+    figures.push(`ClickHouse ${version} at ${CH_URL}`);
+  } catch (err) {
+    throw new Error(`No ClickHouse at ${CH_URL} (start one with scripts/ci/clickhouse-start.sh): ${(err as Error).message}`);
+  }
+  await ch(`DROP DATABASE IF EXISTS ${DB}`);
+  await ch(`CREATE DATABASE ${DB}`);
+  for (const stream of STREAMS) await ch(createTableSql(`${DB}.${stream}`, schemaOf(stream)).replace(/^--.*\n/gm, '').replace(/;\s*$/, ''));
+
+  sb = await startTestSandbox({rowsPerDay: 150});
+  const config = sandboxConfig(sb, WINDOW, {slice_days: 7, month_close_days: 5});
+  const catalog = {
+    streams: STREAMS.map((name) => ({
+      stream: {name, json_schema: schemaOf(name), supported_sync_modes: ['full_refresh', 'incremental'], source_defined_cursor: true, default_cursor_field: ['usage_date'], source_defined_primary_key: [['id']]},
+      sync_mode: 'incremental',
+      cursor_field: ['usage_date'],
+      destination_sync_mode: 'append_dedup',
+      primary_key: [['id']],
+    })),
+  };
+  full = await read(config, catalog);
+  loaded.push(await load(full));
+  resync = await read(config, catalog, latestStateInput(full));
+  loaded.push(await load(resync));
+}, 600_000);
+
+afterAll(async () => {
+  await sb?.close();
+  if (process.env.KEEP_CLICKHOUSE_DB !== '1') await ch(`DROP DATABASE IF EXISTS ${DB}`).catch(() => undefined);
+  if (figures.length) process.stdout.write(`\n${figures.join('\n')}\n`);
+});
+
+describe('DDL', () => {
+  it('examples/clickhouse/usage_details.sql is the DDL generated from resources/schemas/usage_details.json', () => {
+    const file = path.join(EXAMPLES, 'usage_details.sql');
+    const expected = createTableSql('usage_details', schemaOf('usage_details'));
+    if (process.env.UPDATE_CLICKHOUSE_DDL === '1') fs.writeFileSync(file, expected);
+    expect(fs.readFileSync(file, 'utf8')).toBe(expected);
+  });
+
+  it('maps the JSON schema types like the Airbyte destination', async () => {
+    const cols = await chRows(`SELECT name, type FROM system.columns WHERE database = '${DB}' AND table = 'usage_details'`);
+    const type = Object.fromEntries(cols.map((c) => [c.name, c.type]));
+    expect(type).toMatchObject({
+      id: 'String',
+      usage_date: 'Date',
+      billing_period_start: 'Nullable(Date)',
+      cost: 'Float64',
+      quantity: 'Nullable(Float64)',
+      vm_vcpus: 'Nullable(Int64)',
+      is_azure_credit_eligible: 'Nullable(UInt8)',
+      tags: 'Nullable(String)',
+      tracking_rules: 'Nullable(String)',
+      subscription_name: 'Nullable(String)',
+      _airbyte_emitted_at: 'UInt64',
+    });
+    const engine = await chRows(`SELECT engine, sorting_key FROM system.tables WHERE database = '${DB}' AND name = 'usage_details'`).catch(
+      async () => chRows(`SELECT engine FROM system.tables WHERE database = '${DB}' AND name = 'usage_details'`),
+    );
+    expect(engine[0].engine).toBe('ReplacingMergeTree');
+  });
+});
+
+describe('full sync + incremental re-sync, de-duplicated by ReplacingMergeTree', () => {
+  it('the re-sync re-read the look-back window (rows that are duplicates until merged)', () => {
+    expect(loaded[0].usage_details).toBeGreaterThan(1000);
+    expect(loaded[1].usage_details).toBeGreaterThan(0);
+    expect(loaded[1].usage_details).toBeLessThan(loaded[0].usage_details);
+    const lastState = statesOf(resync, 'usage_details').pop()?.stream.stream_state.usage_date;
+    expect(lastState).toBe(WINDOW.end);
+    figures.push(`loaded: full sync ${JSON.stringify(loaded[0])}, re-sync ${JSON.stringify(loaded[1])}`);
+  });
+
+  it.each(STREAMS)('%s: after OPTIMIZE FINAL, count() = uniqExact(id) = distinct ids emitted', async (stream) => {
+    const before = (await chRows(`SELECT count() AS n, uniqExact(id) AS ids FROM ${DB}.${stream}`))[0];
+    expect(Number(before.n)).toBe(loaded[0][stream] + loaded[1][stream]);
+    await ch(`OPTIMIZE TABLE ${DB}.${stream} FINAL`);
+    const after = (await chRows(`SELECT count() AS n, uniqExact(id) AS ids FROM ${DB}.${stream}`))[0];
+    const emitted = new Set([...recordsOf(full, stream), ...recordsOf(resync, stream)].map((r) => r.data.id)).size;
+    expect({rows: Number(after.n), ids: Number(after.ids)}).toEqual({rows: emitted, ids: emitted});
+    if (stream !== 'tracking_conflicts') expect(Number(before.n)).toBeGreaterThan(Number(after.n));
+    figures.push(`${stream}: ${before.n} rows loaded, ${after.n} rows after OPTIMIZE FINAL = ${after.ids} distinct ids`);
+  });
+
+  it.each(Object.entries(USAGE))('%s: per-day rows and cost sums equal the sandbox truth (%s) to the cent', async (stream, metric) => {
+    await ch(`OPTIMIZE TABLE ${DB}.${stream} FINAL`);
+    const days = await chRows(`SELECT toString(usage_date) AS day, count() AS n, toString(sum(cost)) AS cost FROM ${DB}.${stream} GROUP BY usage_date ORDER BY usage_date`);
+    const truth = sb.truth(metric, WINDOW.start, WINDOW.end);
+    const expected = Object.entries(truth.days).filter(([, t]) => t.rows > 0);
+    const mismatches: string[] = [];
+    let maxDiff = 0;
+    for (const [day, t] of expected) {
+      const got = days.find((d) => d.day === day);
+      if (!got) {
+        mismatches.push(`${day}: missing`);
+        continue;
+      }
+      if (Number(got.n) !== t.rows) mismatches.push(`${day}: ${got.n} rows, truth ${t.rows}`);
+      if (decimalToCents(got.cost) !== BigInt(t.costCents)) mismatches.push(`${day}: ${got.cost} vs truth ${t.cost}`);
+      maxDiff = Math.max(maxDiff, Math.abs(Number(got.cost) - Number(t.cost)));
+    }
+    for (const d of days) if (!truth.days[d.day]) mismatches.push(`${d.day}: not in the truth`);
+    expect(mismatches).toEqual([]);
+    expect(days.length).toBe(expected.length);
+    const total = (await chRows(`SELECT toString(sum(cost)) AS cost, count() AS n FROM ${DB}.${stream}`))[0];
+    expect(decimalToCents(total.cost)).toBe(BigInt(truth.costCents));
+    figures.push(
+      `${stream}: ${days.length} days ${WINDOW.start}..${WINDOW.end}, ${total.n} rows, total ${total.cost} (truth ${truth.cost}); ` +
+        `every day's rows and cents equal the truth; largest per-day difference ${maxDiff.toExponential(2)}`,
+    );
+  });
+});
+
+describe('example queries (examples/clickhouse)', () => {
+  /** ClickHouse before 19.x (Debian's 18.16) has visitParamExtractString, not JSONExtractString. */
+  async function runExample(file: string): Promise<Json[]> {
+    let sql = fs.readFileSync(path.join(EXAMPLES, file), 'utf8').replace(/--.*$/gm, '').trim().replace(/;$/, '');
+    const [major] = (await ch('SELECT version()')).trim().split('.').map(Number);
+    if (major < 19) sql = sql.replace(/JSONExtractString\(/g, 'visitParamExtractString(');
+    return chRows(sql, DB);
+  }
+
+  it('cost by tracking team per month', async () => {
+    const rows = await runExample('cost_by_team_month.sql');
+    expect(rows.length).toBeGreaterThan(2);
+    const teams = new Set(rows.map((r) => r.team));
+    expect(teams.has('payments-core') || teams.has('payments')).toBe(true);
+    const months = new Set(rows.map((r) => r.month));
+    expect(months.size).toBeGreaterThanOrEqual(2);
+    const sum = rows.reduce((a, r) => a + Number(r.cost), 0);
+    const truth = Number(sb.truth('actual', WINDOW.start, WINDOW.end).cost);
+    expect(Math.abs(sum - truth)).toBeLessThan(0.01 * rows.length); // rounded per row to cents
+    figures.push(`cost_by_team_month.sql: ${rows.length} rows, teams ${[...teams].join(', ')}`);
+  });
+
+  it('top AKS clusters by cost', async () => {
+    const rows = await runExample('top_aks_clusters.sql');
+    expect(rows.length).toBeGreaterThanOrEqual(2);
+    for (let i = 1; i < rows.length; i++) expect(Number(rows[i - 1].cluster_cost)).toBeGreaterThanOrEqual(Number(rows[i].cluster_cost));
+    figures.push(`top_aks_clusters.sql: ${rows.map((r) => `${r.aks_cluster} ${r.cluster_cost} (spot ${r.spot_cost}, pools ${r.node_pools.join('/')})`).join('; ')}`);
+  });
+});
