@@ -11,6 +11,7 @@
 import fs from 'fs';
 import path from 'path';
 import isEqual from 'lodash/isEqual';
+import YAML from 'yaml';
 
 import {Sandbox} from '../../sandbox';
 import {
@@ -601,6 +602,46 @@ describe.each(entries('incremental'))('incremental ($config_path)', (t: Json) =>
     expect(run.code).toBe(0);
     expect(recordsOf(run)).toEqual([]);
     expect(statesOf(run).length).toBeGreaterThan(0);
+  });
+});
+
+describe('metadata.yaml, Dockerfile and docs', () => {
+  const meta = YAML.parse(fs.readFileSync(path.join(REPO, 'metadata.yaml'), 'utf8')).data;
+  const pkg = readJson(path.join(REPO, 'package.json'));
+  const spec = readJson(path.join(REPO, 'resources', 'spec.json'));
+  const docs = fs.readFileSync(path.join(REPO, 'docs', 'azure-billing.md'), 'utf8');
+
+  it('test_image_labels, statically: repository and tag agree with the CAT image, package.json and the Dockerfile', () => {
+    expect(meta).toMatchObject({
+      connectorType: 'source',
+      connectorSubtype: 'api',
+      dockerRepository: CAT.connector_image.split(':')[0],
+      dockerImageTag: pkg.version,
+      license: 'Apache-2.0',
+      releaseStage: 'alpha',
+      supportLevel: 'community',
+      documentationUrl: spec.documentationUrl,
+    });
+    expect(meta.definitionId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(meta.tags).toContain('language:typescript');
+    const dockerfile = fs.readFileSync(path.join(REPO, 'Dockerfile'), 'utf8');
+    expect(dockerfile).toContain(`ARG CONNECTOR_VERSION=${pkg.version}`);
+    expect(dockerfile).toContain(`io.airbyte.name="${meta.dockerRepository}"`);
+    expect(dockerfile).toMatch(/^ENV AIRBYTE_ENTRYPOINT="\/app\/bin\/source-azure-billing"$/m);
+    expect(dockerfile).toMatch(/^ENTRYPOINT \["\/app\/bin\/source-azure-billing"\]$/m);
+  });
+
+  it('the user page documents every setting, every stream and every field', () => {
+    const settings = Object.keys(spec.connectionSpecification.properties);
+    const branches = spec.connectionSpecification.properties.credentials.oneOf.flatMap((b: Json) => Object.keys(b.properties));
+    const fields = ALL_STREAMS.flatMap((s) =>
+      Object.keys(readJson(path.join(REPO, 'resources', 'schemas', `${s === 'usage_details_amortized' ? 'usage_details' : s}.json`)).properties),
+    );
+    const missing = [...new Set([...settings, ...branches, ...ALL_STREAMS, ...fields])].filter((name) => !docs.includes(`\`${name}\``));
+    expect(missing).toEqual([]);
+    expect(docs).toContain('24f8edb6-1668-4659-b5e2-40bb5f3a7d7e'); // EnrollmentReader
+    expect(docs.indexOf('## Changelog')).toBeGreaterThan(0);
+    expect(docs.slice(docs.indexOf('## Changelog'))).toContain(`| ${pkg.version} |`);
   });
 });
 
