@@ -9,7 +9,8 @@ import {AddressInfo} from 'net';
 import * as os from 'os';
 import {TokenStore, expired} from './auth';
 import {addDays, isDay, listDays, monthEnd, monthsBack, todayUtc} from './dates';
-import {decodeSkipToken, eaPage, encodeSkipToken} from './ea';
+import {decodeSkipToken, encodeSkipToken} from './ea';
+import {EaPageStore} from './ea-cache';
 import {computeTruth, Enrollment, EnrollmentOptions, makeEnrollment, MessRates, Metric, Truth} from './enrollment';
 import {FaultDecision, FaultEndpoint, FaultInjector, FaultKind, FaultOptions} from './faults';
 import {armError, fault429, fault5xx, Headers, readBody, send, sendFile, sendJson, sleep, storageError} from './http-util';
@@ -56,6 +57,8 @@ export interface SandboxOptions {
   bom?: 'auto' | 'always' | 'never';
   /** Rendered reports are written here once and reused (also across processes). */
   cacheDir?: string;
+  /** Also cache EA Reporting pages in cacheDir (for benchmarks: the row generator is slow). */
+  cacheEaPages?: boolean;
   /** Answer 403 to blob requests carrying an Authorization header (they are always counted). */
   rejectBlobAuthorization?: boolean;
   faults?: FaultOptions;
@@ -110,6 +113,7 @@ export function resolveOptions(o: SandboxOptions = {}): ResolvedOptions {
     csvSchema: o.csvSchema ?? 'auto',
     bom: o.bom ?? 'auto',
     cacheDir: o.cacheDir,
+    cacheEaPages: o.cacheEaPages ?? false,
     rejectBlobAuthorization: o.rejectBlobAuthorization ?? false,
     faults: o.faults ?? {},
   };
@@ -183,6 +187,7 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
   const faults = new FaultInjector(o.faults);
   const tokens = new TokenStore({tenantId: o.tenantId, clientId: o.clientId, clientSecret: o.clientSecret}, o.tokenLifetimeSeconds);
   const store = new ReportStore(o.cacheDir, os.tmpdir());
+  const eaPages = new EaPageStore(o.cacheEaPages ? o.cacheDir : undefined);
   const sigSecret = randomBytes(16);
   const reports = new Map<string, Report>();
   const rangeCounts = new Map<string, number>();
@@ -464,10 +469,10 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
       return;
     }
     await sleep(o.pageLatencyMs);
-    const page = eaPage(enrollment, start, end, pos, o.eaPageSize);
+    const page = await eaPages.get(enrollment, start, end, pos, o.eaPageSize);
     const path = `/v3/enrollments/${e}/usagedetailsbycustomdate?startTime=${start}&endTime=${end}`;
     const next = page.next ? `${baseUrl}${path}&$skiptoken=${encodeSkipToken(page.next)}` : null;
-    const body = `{"id":${JSON.stringify(path)},"data":[${page.rows.join(',')}],"nextLink":${JSON.stringify(next)}}`;
+    const body = `{"id":${JSON.stringify(path)},"data":[${page.rowsText}],"nextLink":${JSON.stringify(next)}}`;
     sendJson(res, 200, body, {}, f);
   }
 

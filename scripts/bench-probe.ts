@@ -1,0 +1,58 @@
+/**
+ * Loaded into the connector under benchmark with `node --require lib/scripts/bench-probe.js`:
+ * it only observes. At exit it writes one `BENCH_PROBE {json}` line to stderr with the
+ * process's own peak RSS (getrusage maxRSS), its heap after the run, its CPU time, and the last
+ * progress and INFO log lines it saw on stdout. To see those it wraps process.stdout.write and
+ * looks at the last line of each chunk (the connector flushes every LOG message at once, so a
+ * LOG line is always the last line of its chunk): constant work per 256 KB write, no scan of
+ * the records.
+ */
+import fs from 'fs';
+
+const started = process.hrtime.bigint();
+let lastProgress = '';
+let lastInfo = '';
+let writes = 0;
+let chars = 0;
+
+function lastLogMessage(chunk: string): string | undefined {
+  const end = chunk.endsWith('\n') ? chunk.length - 1 : chunk.length;
+  const k = chunk.lastIndexOf('\n', end - 1) + 1;
+  if (!chunk.startsWith('{"type":"LOG"', k)) return undefined;
+  try {
+    return (JSON.parse(chunk.slice(k, end)) as {log: {message: string}}).log.message;
+  } catch {
+    return undefined;
+  }
+}
+
+const stdout = process.stdout as unknown as {write: (...args: unknown[]) => boolean};
+const original = stdout.write.bind(process.stdout);
+stdout.write = (chunk: unknown, ...rest: unknown[]): boolean => {
+  writes++;
+  if (typeof chunk === 'string') {
+    chars += chunk.length;
+    const message = lastLogMessage(chunk);
+    if (message !== undefined) {
+      if (message.includes(' done; ')) lastProgress = message;
+      lastInfo = message;
+    }
+  }
+  return original(chunk, ...rest);
+};
+
+process.on('exit', () => {
+  const usage = process.resourceUsage();
+  const report = {
+    maxRssKb: usage.maxRSS,
+    heapUsedBytes: process.memoryUsage().heapUsed,
+    userCpuMs: usage.userCPUTime / 1000,
+    systemCpuMs: usage.systemCPUTime / 1000,
+    elapsedMs: Number(process.hrtime.bigint() - started) / 1e6,
+    stdoutWrites: writes,
+    stdoutChars: chars,
+    lastProgress,
+    lastInfo,
+  };
+  fs.writeSync(2, `BENCH_PROBE ${JSON.stringify(report)}\n`);
+});
