@@ -163,6 +163,8 @@ const RE_EA = /^\/v3\/enrollments\/([^/]+)\/usagedetailsbycustomdate$/i;
 const RE_BLOB = /^\/armreports\/([^/]+)\/(\d+)\.csv$/;
 
 const ARM_FAULTS: FaultKind[] = ['429', '5xx', 'slow', 'reset'];
+/** A finished poll answers the manifest as JSON: it can also arrive cut short. */
+const POLL_FAULTS: FaultKind[] = [...ARM_FAULTS, 'truncate'];
 const BLOB_FAULTS: FaultKind[] = ['5xx', 'reset', 'truncate', 'slow'];
 const EA_FAULTS: FaultKind[] = ['429', '5xx', 'reset', 'truncate', 'slow'];
 
@@ -393,7 +395,7 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
     // polls of a finished report: that keeps fault patterns reproducible run to run.
     const known = reports.get(opId);
     const finished = known !== undefined && done(known, Date.now());
-    const f = finished ? await preFault('poll', `${e}:${opId}`, ARM_FAULTS, res) : null;
+    const f = finished ? await preFault('poll', `${e}:${opId}`, POLL_FAULTS, res) : null;
     if (f === undefined) return;
     if (!authorize(req, res, finished) || !checkEnrollment(e, res) || !checkApiVersion(url, res)) return;
     const r = reports.get(opId);
