@@ -123,9 +123,9 @@ afterAll(async () => {
 });
 
 describe('DDL', () => {
-  it('examples/clickhouse/usage_details.sql is the DDL generated from resources/schemas/usage_details.json', () => {
-    const file = path.join(EXAMPLES, 'usage_details.sql');
-    const expected = createTableSql('usage_details', schemaOf('usage_details'));
+  it.each(['usage_details', 'tracking_conflicts'])('examples/clickhouse/%s.sql is the DDL generated from its JSON schema in resources/schemas', (stream) => {
+    const file = path.join(EXAMPLES, `${stream}.sql`);
+    const expected = createTableSql(stream, schemaOf(stream), `resources/schemas/${stream}.json`);
     if (process.env.UPDATE_CLICKHOUSE_DDL === '1') fs.writeFileSync(file, expected);
     expect(fs.readFileSync(file, 'utf8')).toBe(expected);
   });

@@ -86,7 +86,8 @@ export function toRow(schema: JsonSchema, data: Record<string, unknown>, emitted
   };
   for (const name of Object.keys(schema.properties ?? {})) {
     const v = data[name];
-    row[name] = v !== null && typeof v === 'object' ? JSON.stringify(v) : v ?? null;
+    if (v === undefined) continue; // absent: the column's default (NULL for a Nullable column)
+    row[name] = v !== null && typeof v === 'object' ? JSON.stringify(v) : v;
   }
   return JSON.stringify(row);
 }
