@@ -164,8 +164,13 @@ async function read(io: Io, configPath: string, catalogPath: string, statePath?:
   io.logger.info(`Sync complete: ${requests} requests, ${retries} retries, ${throttled} throttled.`);
 }
 
-/** Runs one command; any error becomes a TRACE message and a non-zero exit code. */
-function action<A extends unknown[]>(fn: (io: Io, ...args: A) => Promise<void>): (...args: A) => Promise<void> {
+/**
+ * Runs one command; any error becomes a TRACE message and a non-zero exit code. With `exit`, the
+ * process ends as soon as stdout has taken the last message: after a failed or stopped read,
+ * work started ahead (reports still generating, requests backing off) must not outlive the sync
+ * nor print after its last word.
+ */
+function action<A extends unknown[]>(fn: (io: Io, ...args: A) => Promise<void>, opts: {exit?: boolean} = {}): (...args: A) => Promise<void> {
   return async (...args: A) => {
     const io = makeIo();
     try {
@@ -175,6 +180,8 @@ function action<A extends unknown[]>(fn: (io: Io, ...args: A) => Promise<void>):
     } finally {
       io.output.flush();
     }
+    if (opts.exit) await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+    if (opts.exit) process.exit();
   };
 }
 
@@ -205,6 +212,6 @@ export function mainCommand(argv: string[] = process.argv): Promise<unknown> {
     .requiredOption('--config <path>', 'config file')
     .requiredOption('--catalog <path>', 'configured catalog file')
     .option('--state <path>', 'state file')
-    .action(action((io, opts: {config: string; catalog: string; state?: string}) => read(io, opts.config, opts.catalog, opts.state)));
+    .action(action((io, opts: {config: string; catalog: string; state?: string}) => read(io, opts.config, opts.catalog, opts.state), {exit: true}));
   return program.parseAsync(argv).catch(() => undefined);
 }

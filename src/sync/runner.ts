@@ -4,7 +4,7 @@ import {estimateTrace, streamState, streamStatusTrace} from '../protocol/message
 import {ProtocolOutput} from '../protocol/output';
 import {ConnectorState} from '../protocol/state';
 import {TrackingConflictsStream, UsageStream} from '../streams/streams';
-import {daysBetween, maxDay, minDay} from './dates';
+import {addDays, daysBetween, maxDay, minDay} from './dates';
 import {ConflictRecord} from './pipeline';
 import {DateSlice, planSlices, syncWindow} from './slices';
 
@@ -72,6 +72,7 @@ export class SyncRunner {
       this.passes.push({stream: this.conflicts.usage, emitRecords: false, syncMode: this.conflictsSelected.syncMode, inputCursor: state[this.conflicts.name]?.usage_date});
     }
     for (const pass of this.passes) pass.cursor = pass.syncMode === 'incremental' ? pass.inputCursor : undefined;
+    if (this.conflictsSelected?.syncMode === 'incremental') this.conflictsCursor = state[this.conflicts.name]?.usage_date;
     if (this.conflictsSelected) this.ctx.output.message(streamStatusTrace(this.conflicts.name, 'STARTED'));
     let current: Pass | undefined;
     try {
@@ -128,9 +129,10 @@ export class SyncRunner {
       prepared[i].catch(() => undefined);
     };
     for (let i = 0; i < slices.length; i++) {
+      if (this.ctx.stop.requested) throw new StopRequested();
       for (let ahead = i; ahead < i + config.max_concurrency; ahead++) prepare(ahead);
       const slice = slices[i];
-      const result = await prepared[i];
+      const result = await this.unlessStopped(prepared[i]);
       const sliceRows = await this.readSlice(pass, slice, result);
       delete prepared[i];
       progress.days += daysBetween(slice.start, slice.end) + 1;
@@ -143,6 +145,25 @@ export class SyncRunner {
       );
     }
     if (pass.emitRecords) output.message(streamStatusTrace(name, 'COMPLETE'));
+  }
+
+  /**
+   * Waits for a slice's report (which Azure may take minutes to generate), but gives up as soon
+   * as a stop is requested: nothing of the slice has been emitted yet, the last STATE stands.
+   */
+  private async unlessStopped<T>(work: Promise<T>): Promise<T> {
+    if (this.ctx.stop.requested) throw new StopRequested();
+    let timer: NodeJS.Timeout | undefined;
+    const stopped = new Promise<never>((_, reject) => {
+      timer = setInterval(() => {
+        if (this.ctx.stop.requested) reject(new StopRequested());
+      }, 100);
+    });
+    try {
+      return await Promise.race([work, stopped]);
+    } finally {
+      clearInterval(timer);
+    }
   }
 
   /** Emits one slice's records; returns how many. */
@@ -184,13 +205,18 @@ export class SyncRunner {
     // The audit is complete up to the least advanced of the usage streams read.
     let audited: string | undefined;
     for (const p of this.passes) {
-      if (!p.cursor) return;
+      if (!p.cursor) {
+        audited = undefined;
+        break;
+      }
       audited = audited ? minDay(audited, p.cursor) : p.cursor;
     }
-    if (audited && (!this.conflictsCursor || audited > this.conflictsCursor)) {
-      this.conflictsCursor = audited;
-      this.ctx.output.state(streamState(this.conflicts.name, {usage_date: audited}));
-    }
+    if (audited && (!this.conflictsCursor || audited > this.conflictsCursor)) this.conflictsCursor = audited;
+    // A conflicts STATE after every slice, even when its cursor stays: a destination keeps only the
+    // records a STATE of their stream follows, and the pass that found these conflicts resumes
+    // from its own cursor, so it would never find them again.
+    // Before any pass has a cursor, the audit is (vacuously) complete up to the day before start_date.
+    this.ctx.output.state(streamState(this.conflicts.name, {usage_date: this.conflictsCursor ?? addDays(this.ctx.config.start_date, -1)}));
   }
 
   private estimate(pass: Pass, prepared: unknown, slice: DateSlice, totalDays: number, progress: {estimatedRows: number; estimatedDays: number}): void {
