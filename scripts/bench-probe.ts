@@ -13,14 +13,19 @@ const started = process.hrtime.bigint();
 let lastProgress = '';
 let lastInfo = '';
 let writes = 0;
-let chars = 0;
+let chars = 0; // string length or bytes, as written
 
-function lastLogMessage(chunk: string): string | undefined {
-  const end = chunk.endsWith('\n') ? chunk.length - 1 : chunk.length;
-  const k = chunk.lastIndexOf('\n', end - 1) + 1;
-  if (!chunk.startsWith('{"type":"LOG"', k)) return undefined;
+const LOG_PREFIX = '{"type":"LOG"';
+
+function lastLogMessage(chunk: string | Buffer): string | undefined {
+  const last = typeof chunk === 'string' ? chunk.length - 1 : chunk.length - 1;
+  const isNl = typeof chunk === 'string' ? chunk.charCodeAt(last) === 10 : chunk[last] === 10;
+  const end = isNl ? last : last + 1;
+  const k = (typeof chunk === 'string' ? chunk.lastIndexOf('\n', end - 1) : chunk.lastIndexOf(10, end - 1)) + 1;
+  const line = typeof chunk === 'string' ? chunk.slice(k, end) : chunk.subarray(k, end).toString('utf8');
+  if (!line.startsWith(LOG_PREFIX)) return undefined;
   try {
-    return (JSON.parse(chunk.slice(k, end)) as {log: {message: string}}).log.message;
+    return (JSON.parse(line) as {log: {message: string}}).log.message;
   } catch {
     return undefined;
   }
@@ -30,7 +35,7 @@ const stdout = process.stdout as unknown as {write: (...args: unknown[]) => bool
 const original = stdout.write.bind(process.stdout);
 stdout.write = (chunk: unknown, ...rest: unknown[]): boolean => {
   writes++;
-  if (typeof chunk === 'string') {
+  if (typeof chunk === 'string' || Buffer.isBuffer(chunk)) {
     chars += chunk.length;
     const message = lastLogMessage(chunk);
     if (message !== undefined) {

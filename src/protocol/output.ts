@@ -4,6 +4,8 @@ import {AirbyteMessageOut, recordLine} from './messages';
 import {SecretRedactor} from './redact';
 
 const FLUSH_BYTES = 256 * 1024;
+/** Room for a full batch plus one more line of any usual size. */
+const CHUNK_BYTES = FLUSH_BYTES + 64 * 1024;
 
 /**
  * The only writer of stdout. Lines are batched into large writes, and callers await `ready()`
@@ -11,8 +13,13 @@ const FLUSH_BYTES = 256 * 1024;
  * LOG and TRACE messages pass through the secret redactor; records are data, not text we wrote.
  */
 export class ProtocolOutput {
-  private buffer: string[] = [];
-  private bufferedBytes = 0;
+  /**
+   * Pending output. Record lines are UTF-8-encoded straight into `chunk` (no array of strings
+   * to join, no second pass to encode the joined string); each flush hands the filled part to
+   * the sink and starts a new chunk, since the sink may still hold the old one.
+   */
+  private chunk: Buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  private used = 0;
   private draining: Promise<void> | null = null;
 
   constructor(
@@ -37,7 +44,7 @@ export class ProtocolOutput {
 
   record(stream: string, data: unknown, emittedAt: number): void {
     this.push(recordLine(stream, data, emittedAt));
-    if (this.bufferedBytes >= FLUSH_BYTES) this.flush();
+    if (this.used >= FLUSH_BYTES) this.flush();
   }
 
   /** Resolves when the sink can take more; await once per batch. */
@@ -46,11 +53,11 @@ export class ProtocolOutput {
   }
 
   flush(): void {
-    if (this.buffer.length === 0) return;
-    const chunk = this.buffer.length === 1 ? this.buffer[0] : this.buffer.join('');
-    this.buffer = [];
-    this.bufferedBytes = 0;
-    const ok = this.sink.write(chunk);
+    if (this.used === 0) return;
+    const out = this.chunk.subarray(0, this.used);
+    this.chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    this.used = 0;
+    const ok = this.sink.write(out);
     if (!ok && !this.draining) {
       this.draining = new Promise<void>((resolve) => {
         const done = (): void => {
@@ -68,7 +75,29 @@ export class ProtocolOutput {
   }
 
   private push(line: string): void {
-    this.buffer.push(line);
-    this.bufferedBytes += line.length;
+    // a UTF-8 character takes at most 3 bytes per UTF-16 unit
+    if (this.used + line.length * 3 > this.chunk.length) {
+      if (this.used + Buffer.byteLength(line) > this.chunk.length) {
+        this.flush();
+        if (line.length * 3 > this.chunk.length) {
+          // a line longer than a chunk goes out on its own
+          this.writeLarge(line);
+          return;
+        }
+      }
+    }
+    this.used += this.chunk.write(line, this.used);
+  }
+
+  private writeLarge(line: string): void {
+    const buf = Buffer.from(line, 'utf8');
+    if (buf.length <= this.chunk.length) {
+      buf.copy(this.chunk, 0);
+      this.used = buf.length;
+      return;
+    }
+    this.chunk = buf;
+    this.used = buf.length;
+    this.flush();
   }
 }

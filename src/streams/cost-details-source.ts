@@ -11,6 +11,14 @@ import {DateSlice} from '../sync/slices';
 /** Bytes per CSV row of the cost details schema, measured on real-shaped files; for estimates only. */
 const BYTES_PER_ROW = 900;
 
+/**
+ * Rows per batch handed down the pipeline, whatever page_size allows: a batch's records live
+ * until the batch is written, and small batches let them die young (V8's scavenger frees them
+ * cheaply instead of promoting them): measured, 100 rather than 1000 rows per batch took peak
+ * RSS from ~260 to ~150 MB and CPU time down by a tenth.
+ */
+export const MAX_BATCH_ROWS = 100;
+
 /** Cost Details API slices: a report per slice, its blobs streamed through the CSV decoder. */
 export class CostDetailsSliceSource implements SliceSource<ReportResult> {
   private readonly ctx: NormalizeContext;
@@ -42,7 +50,7 @@ export class CostDetailsSliceSource implements SliceSource<ReportResult> {
       const body = resumableDownload(this.http, blob, this.logger, this.idleTimeoutMs);
       let normalize: ((row: string[]) => Normalized) | undefined;
       let header: string[] | undefined;
-      for await (const batch of decodeCsv(body, this.batchSize)) {
+      for await (const batch of decodeCsv(body, Math.min(this.batchSize, MAX_BATCH_ROWS))) {
         if (batch.header !== header) {
           header = batch.header;
           normalize = costDetailsRowNormalizer(header, this.ctx);
