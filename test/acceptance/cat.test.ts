@@ -625,6 +625,31 @@ describe.each(entries('incremental'))('incremental ($config_path)', (t: Json) =>
   });
 });
 
+describe('API key config (EA Reporting API, deprecated): the same checks on its two streams', () => {
+  let file: string;
+  beforeAll(() => {
+    file = writeJson(path.join(tmp, 'secrets', 'config_api_key.json'), {...config, credentials: {auth_type: 'api_key', api_key: sb.options.apiKey}});
+  });
+
+  it('check succeeds; discover offers usage_details and tracking_conflicts; a read is valid and complete', async () => {
+    const check = await cli(['check', '--config', file]);
+    expect(ofType(check, 'CONNECTION_STATUS').map((m) => m.connectionStatus.status)).toEqual(['SUCCEEDED']);
+    const streams = await discover(file);
+    expect(streams.map((s) => s.name).sort()).toEqual(['tracking_conflicts', 'usage_details']);
+    const catalog = withSyncMode(configuredCatalogFromFile(path.join(REPO, 'integration_tests', 'configured_catalog.json'), streams), 'incremental');
+    const run = await read(file, catalog);
+    expect(run.code).toBe(0);
+    expect(recordDays(run, 'usage_details')).toEqual(daysFrom(WINDOW.start, WINDOW.end));
+    const ajv = makeAjv();
+    for (const cs of catalog.streams) {
+      const validate = ajv.compile(cs.stream.json_schema);
+      const bad = recordsOf(run, cs.stream.name).filter((r) => !validate(r.data));
+      expect([cs.stream.name, bad.length]).toEqual([cs.stream.name, 0]);
+    }
+    expect(new Set(recordsOf(run, 'usage_details').map((r) => r.data.source_api))).toEqual(new Set(['ea_reporting']));
+  });
+});
+
 describe('metadata.yaml, Dockerfile and docs', () => {
   const meta = YAML.parse(fs.readFileSync(path.join(REPO, 'metadata.yaml'), 'utf8')).data;
   const pkg = readJson(path.join(REPO, 'package.json'));
