@@ -46,8 +46,25 @@ function readJsonFile(path: string, what: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new ConfigError(`The ${what} file ${path} is not valid JSON (${(err as Error).message}).`);
+    throw new ConfigError(`The ${what} file ${path} is not valid JSON (${jsonProblem((err as Error).message, text)}).`);
   }
+}
+
+/**
+ * What JSON.parse found wrong, and where, without the piece of the text V8 quotes in its message
+ * (`Unexpected token 'S', ..."_secret": SUPERSECRE"... is not valid JSON`): in a config file
+ * that piece may be part of a secret.
+ */
+export function jsonProblem(message: string, text: string): string {
+  const at = /at position (\d+)/.exec(message);
+  let reason = message.replace(/\s*in JSON at position \d+.*$/s, '');
+  if (/is not valid JSON/.test(reason) || /"/.test(reason)) reason = /^Unexpected token/.test(reason) ? 'unexpected character' : 'invalid JSON';
+  reason = reason.replace(/\s*\(line \d+ column \d+\)/, '');
+  if (!at) return reason;
+  const before = text.slice(0, Number(at[1]));
+  const line = before.split('\n').length;
+  const column = Number(at[1]) - before.lastIndexOf('\n');
+  return `${reason} at line ${line}, column ${column}`;
 }
 
 /** Registers the secret values of a raw config before anything can print them. */

@@ -170,12 +170,17 @@ function checkUrl(field: string, value: string): void {
   try {
     url = new URL(value);
   } catch {
-    throw new ConfigError(`${field} "${value}" is not a valid URL.`, field);
+    // never echo what may be user:password@ in a URL that does not even parse
+    throw new ConfigError(`${field} "${value.replace(/\/\/[^/]*@/, '//***@').slice(0, 200)}" is not a valid URL.`, field);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new ConfigError(`${field} must be an http:// or https:// URL.`, field);
   }
   if (url.username || url.password) {
     throw new ConfigError(`${field} must not carry credentials in the URL.`, field);
+  }
+  if (url.search || url.hash) {
+    // API paths are appended to the base URL: a query or fragment would end up in the middle.
+    throw new ConfigError(`${field} must not have a query string or fragment: give the base URL only (${url.origin}${url.pathname}).`, field);
   }
 }

@@ -1,7 +1,8 @@
 /**
  * Turns what Azure (or a proxy in front of it) answers on failure into one readable sentence:
  * ARM `{"error":{"code","message"}}`, AAD `{"error","error_description"}`, EA `{"error":...}` or
- * `{"Message":...}`, HTML pages, plain text, empty bodies.
+ * `{"Message":...}`, OData `{"odata.error":...}`, Azure Storage XML `<Error><Code>..`, HTML
+ * pages, plain text, empty bodies. Always one line.
  */
 export function describeErrorBody(status: number, body: unknown): string {
   const text = bodyText(body);
@@ -20,17 +21,32 @@ export function describeErrorBody(status: number, body: unknown): string {
       const description = firstSentences(obj.error_description.split(/\r?\n/)[0]);
       return `${typeof error === 'string' ? `${error}: ` : ''}${description}`;
     }
+    const odata = obj['odata.error'];
+    if (odata && typeof odata === 'object') {
+      const o = odata as {code?: unknown; message?: unknown};
+      const message = typeof o.message === 'string' ? o.message : (o.message as {value?: unknown} | undefined)?.value;
+      if (typeof o.code === 'string' || typeof message === 'string') {
+        return `${typeof o.code === 'string' ? `${o.code}: ` : ''}${typeof message === 'string' ? firstSentences(message) : 'no message'}`;
+      }
+    }
     if (typeof error === 'string') return error;
     for (const key of ['message', 'Message', 'errorMessage']) {
       if (typeof obj[key] === 'string') return firstSentences(obj[key] as string);
     }
   }
-  const trimmed = text.trim();
+  const trimmed = text.replace(/^\ufeff/, '').trim();
   if (!trimmed) return `HTTP ${status} with an empty body`;
+  const storage = /<Error>[\s\S]*?<Code>([^<]*)<\/Code>/i.exec(trimmed);
+  if (storage) {
+    // Azure Storage (report blobs): the message's first line; request id and time follow it.
+    const message = /<Message>([^<]*)<\/Message>/i.exec(trimmed)?.[1];
+    const first = message ? xmlText(message.split(/\r?\n/)[0]) : '';
+    return `${xmlText(storage[1])}: ${first ? firstSentences(first) : 'no message'}`;
+  }
   if (/^<(!doctype|html)/i.test(trimmed) || /<\/html>/i.test(trimmed)) {
     const title = /<title[^>]*>([^<]*)<\/title>/i.exec(trimmed)?.[1]?.trim();
     const heading = /<h1[^>]*>([^<]*)<\/h1>/i.exec(trimmed)?.[1]?.trim();
-    const what = title || heading;
+    const what = (title || heading)?.replace(/\s+/g, ' ');
     return `HTTP ${status}: an HTML error page${what ? ` "${what.slice(0, 120)}"` : ''} (from a proxy or gateway, not the API)`;
   }
   return `HTTP ${status}: ${firstSentences(trimmed.replace(/\s+/g, ' '))}`;
@@ -58,7 +74,17 @@ function tryJson(text: string, body: unknown): unknown {
   }
 }
 
+function xmlText(text: string): string {
+  return text
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&')
+    .trim();
+}
+
 function firstSentences(text: string, max = 300): string {
-  const clean = text.trim();
+  const clean = text.replace(/\s+/g, ' ').trim();
   return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
 }

@@ -114,7 +114,8 @@ export class HttpClient {
           this.stats.throttled++;
           req.onThrottled?.();
         }
-        lastProblem = `HTTP ${status} (${describeErrorBody(status, response.data)})`;
+        const described = describeErrorBody(status, response.data);
+        lastProblem = described.startsWith(`HTTP ${status}`) ? described : `HTTP ${status} (${described})`;
       } catch (err) {
         if (err instanceof ConnectorError) throw err;
         if (err instanceof RetryableFailure) {
@@ -148,7 +149,7 @@ export class HttpClient {
         const body = await readSmall(response.data);
         const outcome: Outcome = {kind: 'status', status: response.status, headers: response.headers as Record<string, unknown>};
         if (!isRetryable(outcome)) {
-          throw new SystemError(`Azure refused ${purpose}: ${describeErrorBody(response.status, body)}. The report link may have expired; the next sync requests a new report.`);
+          throw new SystemError(`Azure refused ${purpose}: ${sentence(describeErrorBody(response.status, body))} The report link may have expired; the next sync requests a new report.`);
         }
         problem = `HTTP ${response.status}`;
         retryHeaders = outcome.headers;
@@ -207,11 +208,15 @@ export class HttpClient {
   private finalError(req: HttpRequest, status: number, body: unknown): ConnectorError {
     const detail = describeErrorBody(status, body);
     const hint = req.hint?.(status);
-    const sentence = /[.!?…]$/.test(detail) ? detail : `${detail}.`;
-    const message = `Azure answered HTTP ${status} while ${req.purpose}: ${sentence}${hint ? ` ${hint}` : ''}`;
+    const message = `Azure answered HTTP ${status} while ${req.purpose}: ${sentence(detail)}${hint ? ` ${hint}` : ''}`;
     if (status === 400 || status === 401 || status === 403 || status === 404) return new ConfigError(message);
     return new SystemError(message);
   }
+}
+
+/** Ends a description with a full stop unless it has one already. */
+function sentence(text: string): string {
+  return /[.!?…]$/.test(text) ? text : `${text}.`;
 }
 
 function networkOutcome(err: unknown): {kind: 'timeout'} | {kind: 'network'; code?: string} {

@@ -63,4 +63,40 @@ describe('Azure error bodies become one sentence', () => {
     expect(describeErrorBody(500, undefined)).toBe('HTTP 500 with an empty body');
     expect(describeErrorBody(400, {Message: 'Bad date'})).toBe('Bad date');
   });
+  it('Azure Storage XML errors (report blobs), with a byte-order mark and the request id lines', () => {
+    const xml =
+      '\ufeff<?xml version="1.0" encoding="utf-8"?><Error><Code>AuthenticationFailed</Code><Message>Server failed to authenticate the request. Make sure the value of Authorization header is formed correctly including the signature.\nRequestId:5e4f\nTime:2026-11-25T10:00:00.0000000Z</Message><AuthenticationErrorDetail>Signed expiry time [Tue, 24 Nov 2026] must be after signed start time</AuthenticationErrorDetail></Error>';
+    expect(describeErrorBody(403, xml)).toBe(
+      'AuthenticationFailed: Server failed to authenticate the request. Make sure the value of Authorization header is formed correctly including the signature.',
+    );
+    expect(describeErrorBody(404, '<?xml version="1.0"?><Error><Code>BlobNotFound</Code><Message>The specified blob does not exist.</Message></Error>')).toBe(
+      'BlobNotFound: The specified blob does not exist.',
+    );
+    expect(describeErrorBody(409, '<Error><Code>LeaseIdMissing</Code></Error>')).toBe('LeaseIdMissing: no message');
+    expect(describeErrorBody(400, '<Error><Code>X</Code><Message>a &amp; b &lt;c&gt; &quot;d&quot;</Message></Error>')).toBe('X: a & b <c> "d"');
+  });
+  it('OData errors and multi-line messages stay on one line', () => {
+    expect(describeErrorBody(400, {'odata.error': {code: 'Request_BadRequest', message: {lang: 'en', value: 'Invalid value.'}}})).toBe('Request_BadRequest: Invalid value.');
+    expect(describeErrorBody(500, {error: {code: 'InternalError', message: 'First line.\r\n  Second line.'}})).toBe('InternalError: First line. Second line.');
+    expect(describeErrorBody(502, '<html><head><title>\n 502 Bad\n Gateway </title></head></html>')).toBe('HTTP 502: an HTML error page "502 Bad Gateway" (from a proxy or gateway, not the API)');
+    expect(describeErrorBody(503, '\ufeff')).toBe('HTTP 503 with an empty body');
+  });
+  it('every kind of body gives one line, never markup or JSON', () => {
+    const bodies: unknown[] = [
+      {error: {code: 'A', message: 'b\nc'}},
+      {error: 'invalid_client', error_description: 'AADSTS1: x\r\nTrace ID: y'},
+      '<html><body><h1>Forbidden</h1></body></html>',
+      '<Error><Code>C</Code><Message>m\nRequestId:1</Message></Error>',
+      '',
+      'plain\ntext',
+      {unexpected: true},
+      '{"cut": ',
+    ];
+    for (const body of bodies) {
+      const line = describeErrorBody(500, body);
+      expect(line).not.toMatch(/[\r\n]/);
+      expect(line).not.toMatch(/<\/?[a-z]+>/i);
+      expect(line.length).toBeLessThanOrEqual(320);
+    }
+  });
 });
