@@ -109,7 +109,7 @@ export class HttpClient {
         if (accept.includes(status)) return this.parse(response, req);
         refreshedAfter401 = false;
         outcome = {kind: 'status', status, headers: response.headers as Record<string, unknown>};
-        if (!isRetryable(outcome)) throw this.finalError(req, status, response.data);
+        if (!isRetryable(outcome)) throw this.finalError(req, status, response.data, response.headers as Record<string, unknown>);
         if (status === 429) {
           this.stats.throttled++;
           req.onThrottled?.();
@@ -172,7 +172,7 @@ export class HttpClient {
     if (req.auth) {
       const authorization = await req.auth.headerFor(req.url);
       if (!authorization) {
-        throw new SystemError(`Refusing to send credentials to ${safeOrigin(req.url)} while ${req.purpose}: it is not under the configured base URL.`);
+        throw new SystemError(`Refusing to send credentials to ${safeLocation(req.url)} while ${req.purpose}: it is not under the configured base URL.`);
       }
       headers.Authorization = authorization;
     }
@@ -205,8 +205,12 @@ export class HttpClient {
     return {status: response.status, headers, body};
   }
 
-  private finalError(req: HttpRequest, status: number, body: unknown): ConnectorError {
-    const detail = describeErrorBody(status, body);
+  private finalError(req: HttpRequest, status: number, body: unknown, headers: Record<string, unknown> = {}): ConnectorError {
+    // Redirects are never followed: the credential of this request would travel with them.
+    const detail =
+      status >= 300 && status < 400
+        ? `a redirect to ${typeof headers.location === 'string' ? safeOrigin(new URL(headers.location, req.url).toString()) : 'another location'}, which the connector does not follow (credentials only go to the configured base URLs)`
+        : describeErrorBody(status, body);
     const hint = req.hint?.(status);
     const message = `Azure answered HTTP ${status} while ${req.purpose}: ${sentence(detail)}${hint ? ` ${hint}` : ''}`;
     if (status === 400 || status === 401 || status === 403 || status === 404) return new ConfigError(message);
@@ -223,6 +227,17 @@ function networkOutcome(err: unknown): {kind: 'timeout'} | {kind: 'network'; cod
   const code = (err as {code?: string})?.code;
   if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(String((err as Error)?.message))) return {kind: 'timeout'};
   return {kind: 'network', code};
+}
+
+/** Where a URL points, without its query (SAS signatures, tokens) or user info. */
+function safeLocation(url: string): string {
+  try {
+    const u = new URL(url);
+    const path = u.pathname.length > 80 ? `${u.pathname.slice(0, 79)}…` : u.pathname;
+    return `${u.origin}${path === '/' ? '' : path}`;
+  } catch {
+    return 'an invalid URL';
+  }
 }
 
 function safeOrigin(url: string): string {

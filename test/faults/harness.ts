@@ -108,12 +108,21 @@ export class Suite {
   }
 }
 
-/** Which secrets (first 4 characters only) appear in a run's stdout or stderr, raw or URL-encoded. */
+/**
+ * Which secrets (first 4 characters only) appear in a run's stdout or stderr: whole, URL-encoded,
+ * or in part (any 12 characters in a row of a long secret: a cut or quoted piece is a leak too).
+ */
 export function secretHits(run: CliRun, secrets: string[]): string[] {
   const hits: string[] = [];
+  const text = `${run.stdout}\n${run.stderr}`;
   for (const s of secrets) {
-    for (const form of new Set([s, encodeURIComponent(s)])) {
-      if (run.stdout.includes(form) || run.stderr.includes(form)) hits.push(`${s.slice(0, 4)}…`);
+    const forms = new Set([s, encodeURIComponent(s)]);
+    if (s.length >= 16) for (let i = 0; i + 12 <= s.length; i += 4) forms.add(s.slice(i, i + 12));
+    for (const form of forms) {
+      if (text.includes(form)) {
+        hits.push(`${s.slice(0, 4)}…`);
+        break;
+      }
     }
   }
   return hits;
