@@ -9,7 +9,7 @@ module.exports = async () => {
   for (const file of fs.readdirSync(dir).sort()) {
     const figures = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
     lines.push(`  ${path.basename(file, '.json')}:`);
-    for (const [name, value] of Object.entries(figures)) lines.push(`    ${name}: ${JSON.stringify(value)}`);
+    for (const [name, value] of Object.entries(figures).sort(([a], [b]) => a.localeCompare(b))) lines.push(`    ${name}: ${JSON.stringify(value)}`);
   }
   process.stdout.write(lines.join('\n') + '\n');
 };

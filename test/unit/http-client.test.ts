@@ -139,6 +139,31 @@ describe('HttpClient', () => {
     await server.close();
   });
 
+  it('never follows a redirect (the credential would travel with it) and says where it pointed', async () => {
+    let elsewhere = 0;
+    const other = await serve((_req, res) => {
+      elsewhere++;
+      res.end('{}');
+    });
+    const server = await serve((_req, res) => {
+      res.writeHead(307, {Location: `${other.url}/steal?code=abc`});
+      res.end();
+    });
+    const auth = new ServicePrincipalAuth(server.url, async () => ({accessToken: 'token-123456', expiresInSeconds: 3600}), new SecretRedactor());
+    const {http: c} = client();
+    const err = await c.send({method: 'GET', url: `${server.url}/x`, auth, purpose: 'polling'}).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(SystemError);
+    expect((err as Error).message).toBe(
+      `Azure answered HTTP 307 while polling: a redirect to ${other.url}, which the connector does not follow (credentials only go to the configured base URLs).`,
+    );
+    expect(elsewhere).toBe(0);
+    // a link outside the base URL is refused naming its path, never its query
+    const refused = await c.send({method: 'GET', url: `${other.url}/v3/page?sig=SECRETSIG`, auth, purpose: 'following a link'}).catch((e: Error) => e);
+    expect((refused as Error).message).toBe(`Refusing to send credentials to ${other.url}/v3/page while following a link: it is not under the configured base URL.`);
+    expect(elsewhere).toBe(0);
+    await Promise.all([server.close(), other.close()]);
+  });
+
   it('renews a token before it expires', async () => {
     let now = 0;
     let fetched = 0;
