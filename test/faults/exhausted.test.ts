@@ -83,7 +83,8 @@ it.concurrent.each(OUTAGES.map((o) => [o.name, o] as const))('outage of %s: syst
   const nextRecords = records(failed, stream).filter((r) => r.usage_date >= next.start && r.usage_date <= next.end);
   expect(compareToTruth(nextRecords, truthByDay(sb, 'actual', next.start, next.end)).mismatches.length).toBeGreaterThan(0);
 
-  const resumed = await suite.read(sb, [stream], {auth: outage.api, config: CONFIG, state: states(failed)});
+  // (a roomier timeout and more retries: this run must not fail for a busy machine)
+  const resumed = await suite.read(sb, [stream], {auth: outage.api, config: {...CONFIG, request_timeout_seconds: 10, max_retries: 5}, state: states(failed)});
   expect(resumed.code).toBe(0);
   expect(traces(resumed, 'ERROR')).toEqual([]);
   // what a destination keeps of the failed sync (records before its last STATE), plus the next sync
