@@ -7,6 +7,7 @@
  *   - `null`             → absent or empty (not an error)
  *   - `undefined`        → present but unparseable (the caller records a parse error)
  */
+import {detached} from './detached';
 
 function isSpace(c: number): boolean {
   // space, tab, CR, LF, NBSP
@@ -132,7 +133,7 @@ export function parseDate(raw: unknown): string | null | undefined {
   if (hit !== undefined || dateCache.has(raw)) return hit;
   const out = parseDateUncached(raw);
   if (dateCache.size >= DATE_CACHE_LIMIT) dateCache = new Map();
-  dateCache.set(raw, out);
+  dateCache.set(detached(raw), out); // see detached(): a memo key must not pin its CSV chunk
   return out;
 }
 

@@ -7,6 +7,7 @@ export {deriveVm, isVmUsage, parseArmSize, parseMeterSize, parseVmMeterName, vcp
 export type {VmAttributes, VmInput, VmSize, ParsedVmMeter} from './vm';
 export {deriveAks, parseNodeResourceGroup, poolFromName, resourceGroupOf} from './aks';
 export type {AksAttributes, AksInput, NodeResourceGroup} from './aks';
+import {detached} from '../decode/detached';
 export {readInfoHints} from './additional-info';
 export type {InfoHints} from './additional-info';
 
@@ -30,7 +31,7 @@ function vmFor(record: UsageRecord, hints: InfoHints): Readonly<VmAttributes> {
   if (vm === undefined) {
     vm = Object.freeze(deriveVm(record, hints));
     if (vmCache.size >= VM_CACHE_MAX) vmCache.clear();
-    vmCache.set(key, vm);
+    vmCache.set(detached(key), vm); // see detached(): a memo key must not pin its CSV chunk
   }
   return vm;
 }
@@ -49,7 +50,7 @@ function isNodeGroup(rg: string): boolean {
   if (yes === undefined) {
     yes = parseNodeResourceGroup(rg) !== null;
     if (nodeGroupCache.size >= RG_CACHE_MAX) nodeGroupCache.clear();
-    nodeGroupCache.set(rg, yes);
+    nodeGroupCache.set(detached(rg), yes);
   }
   return yes;
 }

@@ -7,6 +7,7 @@
  * `/providers/Microsoft.Capacity/reservationOrders/o/reservations/`) still counts.
  * Matching of `providers` and `resourceGroups` is case-insensitive.
  */
+import {detached} from '../decode/detached';
 export interface ResourceIdParts {
   /** the whole id in lower case (Azure resource ids are case-insensitive and mixed in files) */
   lower: string | null;
@@ -27,9 +28,10 @@ export function parseResourceId(id: string | null): ResourceIdParts {
   if (id === null || id.length === 0) return NONE;
   const hit = cache.get(id);
   if (hit !== undefined) return hit;
-  const parts = parseUncached(id);
+  const key = detached(id); // see detached(): a memo key must not pin its CSV chunk
+  const parts = parseUncached(key);
   if (cache.size >= CACHE_LIMIT) cache = new Map();
-  cache.set(id, parts);
+  cache.set(key, parts);
   return parts;
 }
 

@@ -1,5 +1,6 @@
 import {UsageRecord} from '../normalize/usage-record';
 import {CompiledRef, CompiledRule, CompiledRules, CompiledTemplate} from './compile';
+import {detached} from '../decode/detached';
 import {TagView} from './fields';
 
 /** One tracking key on one record where rules of the winning priority disagreed. */
@@ -44,7 +45,7 @@ class RefCache {
         this.lookups = 0;
         this.hits = 0;
       }
-      if (this.enabled) this.map.set(value, r);
+      if (this.enabled) this.map.set(detached(value), r); // see detached(): a memo key must not pin its CSV chunk
       return r;
     }
     return this.evaluate(value);
