@@ -121,7 +121,7 @@ async function discover(io: Io, configPath: string): Promise<void> {
   io.output.message({type: 'CATALOG', catalog: {streams}});
 }
 
-function selectedStreams(catalog: unknown, available: string[], io: Io): SelectedStream[] {
+function selectedStreams(catalog: unknown, available: string[]): SelectedStream[] {
   const streams = (catalog as {streams?: unknown})?.streams;
   if (!Array.isArray(streams)) throw new ConfigError('The catalog has no "streams" list.');
   const selected: SelectedStream[] = [];
@@ -129,10 +129,13 @@ function selectedStreams(catalog: unknown, available: string[], io: Io): Selecte
     const name = entry?.stream?.name;
     if (typeof name !== 'string') throw new ConfigError('A catalog entry has no stream name.');
     if (!available.includes(name)) {
-      io.logger.warn(`The catalog names stream "${name}", which this config does not offer (available: ${available.join(', ')}); skipping it.`);
-      continue;
+      throw new ConfigError(`The catalog names stream "${name}", which this config does not offer (available: ${available.join(', ')}). Refresh the source schema.`);
     }
-    selected.push({name, syncMode: entry.sync_mode === 'incremental' ? 'incremental' : 'full_refresh'});
+    const mode = entry.sync_mode ?? 'full_refresh';
+    if (mode !== 'incremental' && mode !== 'full_refresh') {
+      throw new ConfigError(`The catalog asks stream "${name}" for sync_mode "${String(mode).slice(0, 40)}": use "incremental" or "full_refresh".`);
+    }
+    selected.push({name, syncMode: mode});
   }
   return selected;
 }
@@ -144,7 +147,7 @@ async function read(io: Io, configPath: string, catalogPath: string, statePath?:
   const catalog = readJsonFile(catalogPath, 'catalog');
   const state = statePath ? parseInputState(readJsonFile(statePath, 'state')) : {};
   const {usage, conflicts} = source.streams();
-  const selected = selectedStreams(catalog, [...usage, conflicts].map((s) => s.name), io);
+  const selected = selectedStreams(catalog, [...usage, conflicts].map((s) => s.name));
   const today = todayUtc();
   const stop = {requested: false};
   const onSignal = (): void => {

@@ -52,6 +52,9 @@ export class SyncRunner {
   private readonly emittedAt = Date.now();
   private conflictsSelected: SelectedStream | undefined;
   private conflictsCursor?: string;
+  /** Conflict records written since the last tracking_conflicts STATE (its sourceStats). */
+  private conflictsSinceState = 0;
+  private conflictsRunning = false;
   private passes: Pass[] = [];
 
   constructor(
@@ -137,13 +140,16 @@ export class SyncRunner {
       delete prepared[i];
       progress.days += daysBetween(slice.start, slice.end) + 1;
       progress.rows += sliceRows;
-      this.checkpoint(pass, slice);
+      pass.cursor = pass.cursor ? maxDay(pass.cursor, slice.end) : slice.end;
+      this.checkpoint(pass, sliceRows);
       const seconds = Math.max(0.001, (Date.now() - progress.started) / 1000);
       logger.info(
         `${name}: ${slice.start}..${slice.end} done; ${progress.days}/${totalDays} days, ${sliceRows} rows in slice, ${progress.rows} rows, ` +
           `${Math.round(progress.rows / seconds)} rows/s, heap ${Math.round(process.memoryUsage().heapUsed / 1048576)} MB`,
       );
     }
+    // Nothing to read (e.g. a saved cursor after the end date): the state is given back as it came.
+    if (slices.length === 0 && pass.cursor) this.checkpoint(pass, 0);
     if (pass.emitRecords) output.message(streamStatusTrace(name, 'COMPLETE'));
   }
 
@@ -172,7 +178,16 @@ export class SyncRunner {
     const name = pass.stream.name;
     const conflictsName = this.conflicts.name;
     const emittedAt = this.emittedAt;
-    const onConflict = this.conflictsSelected ? (c: ConflictRecord): void => output.record(conflictsName, c, emittedAt) : undefined;
+    const onConflict = this.conflictsSelected
+      ? (c: ConflictRecord): void => {
+          if (!this.conflictsRunning) {
+            output.message(streamStatusTrace(conflictsName, 'RUNNING'));
+            this.conflictsRunning = true;
+          }
+          this.conflictsSinceState++;
+          output.record(conflictsName, c, emittedAt);
+        }
+      : undefined;
     const pipeline = pass.stream.pipeline(onConflict);
     for await (const batch of pass.stream.recordBatches(prepared, slice, pipeline)) {
       if (!pass.running && pass.emitRecords) {
@@ -197,10 +212,12 @@ export class SyncRunner {
     return tally.records;
   }
 
-  /** STATE after a complete slice; a cursor never moves back (look-back re-reads stay covered). */
-  private checkpoint(pass: Pass, slice: DateSlice): void {
-    pass.cursor = pass.cursor ? maxDay(pass.cursor, slice.end) : slice.end;
-    if (pass.emitRecords) this.ctx.output.state(streamState(pass.stream.name, {usage_date: pass.cursor}));
+  /**
+   * STATE after a complete slice (or a pass with nothing to read), with the count of records it
+   * covers; a cursor never moves back, so look-back re-reads stay covered.
+   */
+  private checkpoint(pass: Pass, recordCount: number): void {
+    if (pass.emitRecords) this.ctx.output.state(streamState(pass.stream.name, {usage_date: pass.cursor}, recordCount));
     if (!this.conflictsSelected) return;
     // The audit is complete up to the least advanced of the usage streams read.
     let audited: string | undefined;
@@ -216,7 +233,13 @@ export class SyncRunner {
     // records a STATE of their stream follows, and the pass that found these conflicts resumes
     // from its own cursor, so it would never find them again.
     // Before any pass has a cursor, the audit is (vacuously) complete up to the day before start_date.
-    this.ctx.output.state(streamState(this.conflicts.name, {usage_date: this.conflictsCursor ?? addDays(this.ctx.config.start_date, -1)}));
+    if (!this.conflictsRunning) {
+      this.ctx.output.message(streamStatusTrace(this.conflicts.name, 'RUNNING'));
+      this.conflictsRunning = true;
+    }
+    const cursor = this.conflictsCursor ?? addDays(this.ctx.config.start_date, -1);
+    this.ctx.output.state(streamState(this.conflicts.name, {usage_date: cursor}, this.conflictsSinceState));
+    this.conflictsSinceState = 0;
   }
 
   private estimate(pass: Pass, prepared: unknown, slice: DateSlice, totalDays: number, progress: {estimatedRows: number; estimatedDays: number}): void {

@@ -118,6 +118,17 @@ describe('bad configs and refused credentials', () => {
     expect(traces(readRun, 'STREAM_STATUS').map((t) => t.stream_status.status)).toEqual(['STARTED', 'INCOMPLETE']);
   });
 
+  it('a catalog naming a stream this config does not offer, or a bad sync mode, is a config_error', async () => {
+    const sb = await sandbox();
+    const unknown = await cli(['read', '--config', file(sandboxConfig(sb, 'api_key')), '--catalog', file(catalog(['usage_details_amortized']))]);
+    expect(unknown.code).not.toBe(0);
+    expect(traces(unknown, 'ERROR')[0].error).toMatchObject({failure_type: 'config_error', message: expect.stringContaining('"usage_details_amortized"')});
+    const badMode = {streams: [{stream: {name: 'usage_details'}, sync_mode: 'sometimes', destination_sync_mode: 'append'}]};
+    const mode = await cli(['read', '--config', file(sandboxConfig(sb)), '--catalog', file(badMode)]);
+    expect(traces(mode, 'ERROR')[0].error).toMatchObject({failure_type: 'config_error', message: expect.stringContaining('sync_mode "sometimes"')});
+    expect(records(mode)).toHaveLength(0);
+  });
+
   it('a wrong API key (401) is a config error about the key', async () => {
     const sb = await sandbox();
     const config = sandboxConfig(sb, 'api_key');
@@ -140,11 +151,12 @@ describe('read', () => {
       const {mismatches, rows} = compareToTruth(recs, truthByDay(sb, metric));
       expect(mismatches).toEqual([]);
       expect(rows).toBe(recs.length); // ids are unique
+      expect(states(run, stream).reduce((n, st) => n + st.sourceStats.recordCount, 0)).toBe(recs.length);
       for (const r of recs) if (!validate(r)) throw new Error(`${r.id}: ${ajv.errorsText(validate.errors)}`);
       expect(recs.every((r) => r.metric === metric && r.source_api === 'cost_details')).toBe(true);
       // states: plain JSON per stream, one per slice, in date order
       const cursors = states(run, stream).map((s) => {
-        expect(s).toEqual({type: 'STREAM', stream: {stream_descriptor: {name: stream}, stream_state: {usage_date: expect.any(String)}}});
+        expect(s).toEqual({type: 'STREAM', stream: {stream_descriptor: {name: stream}, stream_state: {usage_date: expect.any(String)}}, sourceStats: {recordCount: expect.any(Number)}});
         return s.stream.stream_state.usage_date;
       });
       expect(cursors).toEqual(['2026-09-24', '2026-09-29', '2026-09-30', '2026-10-05', '2026-10-10', '2026-10-12']);
@@ -203,6 +215,7 @@ describe('read', () => {
     const run = await read(sb, ['usage_details'], {state: {usage_details: {usage_date: '2099-01-01'}}});
     expect(run.code).toBe(0);
     expect(records(run)).toHaveLength(0);
+    expect(states(run, 'usage_details').map((s) => s.stream.stream_state)).toEqual([{usage_date: '2099-01-01'}]);
   });
 
   it('a sync killed mid-way and resumed from its last state loses nothing', async () => {
