@@ -1,4 +1,5 @@
 import crypto from 'crypto';
+import v8 from 'v8';
 
 import {enrichRecord} from '../enrich';
 import {IdAssigner, Normalized} from '../normalize';
@@ -38,6 +39,20 @@ export class SliceTally {
 }
 
 /**
+ * A read allocates ~10 KB per row that dies almost at once, but some of it is promoted, and by
+ * default V8 lets the old generation grow to several times its live size (~20 MB here) before a
+ * full collection: peak RSS rose with the length of the run (~145 MB at 100k rows, ~195 MB at
+ * 1M). Growing the heap by 30% per step keeps it flat (~145 MB at 1M) for a few percent of CPU.
+ * A growth factor, not a limit: a heap that must grow still can.
+ */
+let gcTuned = false;
+function tuneGcForStreaming(): void {
+  if (gcTuned) return;
+  gcTuned = true;
+  v8.setFlagsFromString('--heap-growing-percent=30');
+}
+
+/**
  * The per-record steps after normalization, in order: id, enrich (VM, AKS), track (rules,
  * audit). One instance per slice, since the id occurrence counter is per day and slices never
  * split a day.
@@ -50,7 +65,9 @@ export class RecordPipeline {
     private readonly stream: string,
     private readonly rules: CompiledRules,
     private readonly onConflict: ((conflict: ConflictRecord) => void) | undefined,
-  ) {}
+  ) {
+    tuneGcForStreaming();
+  }
 
   /** Returns the records of a batch ready to emit; rejected rows are only counted. */
   process(batch: Normalized[]): UsageRecord[] {
