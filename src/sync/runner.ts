@@ -140,6 +140,9 @@ export class SyncRunner {
       delete prepared[i];
       progress.days += daysBetween(slice.start, slice.end) + 1;
       progress.rows += sliceRows;
+      // A source that cannot estimate ahead (the EA API has no row counts): estimate from the
+      // rows per day read so far, after every slice.
+      if (pass.emitRecords && progress.estimatedDays === 0) output.message(estimateTrace(name, (progress.rows / progress.days) * totalDays));
       pass.cursor = pass.cursor ? maxDay(pass.cursor, slice.end) : slice.end;
       this.checkpoint(pass, sliceRows);
       const seconds = Math.max(0.001, (Date.now() - progress.started) / 1000);
