@@ -58,6 +58,9 @@ async function* download(http: HttpClient, target: DownloadTarget, logger: Logge
     } catch (err) {
       response.stream.destroy();
       if (err instanceof ConnectorError) throw err;
+      // Every byte arrived and only the end of the response was lost (a chunked body cut before
+      // its last, empty chunk): the blob is complete; a Range past its end would only get a 416.
+      if (expected !== undefined && offset === expected && !(err instanceof IncompleteBody)) return;
       failures++;
       const problem = err instanceof IncompleteBody ? err.message : `connection broke (${(err as {code?: string}).code ?? (err as Error).message})`;
       if (failures > http.maxRetries) {

@@ -219,6 +219,23 @@ describe('resumableDownload', () => {
     await server.close();
   });
 
+  it('a connection that breaks after the last byte of the blob is a complete blob (no Range past the end)', async () => {
+    const server = await serve((req, res) => {
+      if (req.headers.range) {
+        res.writeHead(416, {'content-range': `bytes */${body.length}`});
+        return res.end();
+      }
+      // chunked, every byte sent, then the socket dies before the final chunk
+      res.writeHead(200, {'content-type': 'text/csv'});
+      res.write(body, () => setTimeout(() => res.socket?.destroy(), 20));
+    });
+    const {http: c} = client();
+    const out = await collect(resumableDownload(c, {url: `${server.url}/blob`, byteCount: body.length, label: 'blob'}, new Logger(new ProtocolOutput(new PassThrough())), 2000));
+    expect(out.equals(body)).toBe(true);
+    expect(server.seen.filter((h) => h.range)).toEqual([]);
+    await server.close();
+  });
+
   it('fails with a system error once retries are exhausted', async () => {
     const server = await serve((_req, res) => {
       res.writeHead(200);
