@@ -51,6 +51,7 @@ interface Args {
   concurrency: boolean;
   rules: boolean;
   csvParseFloorUpTo: number;
+  compareSandbox: boolean;
   keepCache: boolean;
   cacheDir: string;
   out: string;
@@ -73,6 +74,7 @@ function parseArgs(argv: string[]): Args {
     concurrency: true,
     rules: true,
     csvParseFloorUpTo: 100_000,
+    compareSandbox: true,
     keepCache: false,
     cacheDir: path.join(os.tmpdir(), 'source-azure-billing-bench-cache'),
     out: path.join(ROOT, 'bench-results', 'latest.json'),
@@ -96,6 +98,7 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--skip-rules') a.rules = false;
     else if (k === '--csv-parse-floor-up-to') a.csvParseFloorUpTo = parseSize(v());
     else if (k === '--keep-cache') a.keepCache = true;
+    else if (k === '--skip-sandbox-comparison') a.compareSandbox = false;
     else if (k === '--cache-dir') a.cacheDir = v();
     else if (k === '--out') a.out = v();
     else if (k === '--slice-days') a.sliceDays = Number(v());
@@ -651,15 +654,18 @@ async function main(): Promise<void> {
           }
           const strict = Object.entries(floorResults).reduce((a, b) => (b[1].rowsPerS > a[1].rowsPerS ? b : a));
           const cm = measured(c, expected);
-          const entry = {rows, api, emitted: c.rows, repeat, connector: cm, floors: floorResults, floor: strict[0], ratio: cm.rowsPerS / strict[1].rowsPerS, lastProgress: c.lastProgress};
+          // CPU seconds per row, floor over connector: less exposed to other load on the machine
+          const cpuRatio = strict[1].cpuS / cm.cpuS;
+          const entry = {rows, api, emitted: c.rows, repeat, connector: cm, floors: floorResults, floor: strict[0], ratio: cm.rowsPerS / strict[1].rowsPerS, cpuRatio, lastProgress: c.lastProgress};
           sizes.push(entry);
           const others = Object.entries(floorResults).filter(([f]) => f !== strict[0]).map(([f, m]) => `, vs ${f} ${(cm.rowsPerS / m.rowsPerS).toFixed(2)}×`).join('');
           console.log(
             `  ${api.padEnd(12)} connector ${Math.round(cm.rowsPerS).toString().padStart(6)} rows/s in ${cm.wallS.toFixed(2)} s, peak RSS ${mb(cm.peakRssMb)} MB, heap after ${mb(cm.heapMb)} MB | ` +
-              `floor (${strict[0]}) ${Math.round(strict[1].rowsPerS)} rows/s, RSS ${mb(strict[1].peakRssMb)} MB | connector/floor ${entry.ratio.toFixed(2)}×${others}`,
+              `floor (${strict[0]}) ${Math.round(strict[1].rowsPerS)} rows/s, RSS ${mb(strict[1].peakRssMb)} MB | connector/floor ${entry.ratio.toFixed(2)}× (CPU ${cpuRatio.toFixed(2)}×)${others}`,
           );
         }
         if (args.rules && rows === 100_000) results.rules = await rulesCost(work, sb, args, expected);
+        if (args.compareSandbox && rows === 100_000) results.sandboxPlacement = await sandboxPlacement(work, o, args, expected, sb);
       } finally {
         await sb.close();
       }
@@ -677,6 +683,33 @@ async function main(): Promise<void> {
     fs.rmSync(work, {recursive: true, force: true});
     if (!args.keepCache) fs.rmSync(args.cacheDir, {recursive: true, force: true});
   }
+}
+
+/**
+ * Where the sandbox runs: in a child process of its own (the default) or in the bench process.
+ * Either way it is another process than the connector; this measures whether sharing the
+ * bench's event loop (which also polls /proc) makes a difference on this machine.
+ */
+async function sandboxPlacement(work: string, o: SandboxOptions, args: Args, expected: number, child: SandboxHandle): Promise<unknown> {
+  const inproc = await startBenchSandbox(o, args.sandbox === 'child' ? 'inproc' : 'child');
+  const out: Record<string, unknown> = {};
+  try {
+    for (const api of args.apis) {
+      const a: ChildResult[] = [];
+      const b: ChildResult[] = [];
+      for (let i = 0; i < 2; i++) {
+        a.push(await runConnector(work, {api, baseUrl: child.baseUrl, options: child.options, sliceDays: args.sliceDays, maxConcurrency: args.maxConcurrency}));
+        b.push(await runConnector(work, {api, baseUrl: inproc.baseUrl, options: inproc.options, sliceDays: args.sliceDays, maxConcurrency: args.maxConcurrency}));
+      }
+      const ra = expected / (best(a).wallMs / 1000);
+      const rb = expected / (best(b).wallMs / 1000);
+      out[api] = {[args.sandbox]: Math.round(ra), [args.sandbox === 'child' ? 'inproc' : 'child']: Math.round(rb)};
+      console.log(`  sandbox placement, ${api}: ${args.sandbox} ${Math.round(ra)} rows/s, ${args.sandbox === 'child' ? 'in the bench process' : 'child'} ${Math.round(rb)} rows/s`);
+    }
+  } finally {
+    await inproc.close();
+  }
+  return out;
 }
 
 /** Enrichment is always on; this is the cost of 50 tracking rules on the real read path. */
@@ -733,16 +766,16 @@ async function concurrencyRuns(work: string, args: Args): Promise<unknown> {
 
 function summarize(results: Record<string, any>): Record<string, unknown> {
   const s: Record<string, unknown> = {};
-  for (const e of results.sizes as any[]) s[`${e.api}:${k(e.rows)}`] = {ratio: Number(e.ratio.toFixed(2)), rowsPerS: Math.round(e.connector.rowsPerS), peakRssMb: Math.round(e.connector.peakRssMb)};
+  for (const e of results.sizes as any[]) s[`${e.api}:${k(e.rows)}`] = {ratio: Number(e.ratio.toFixed(2)), cpuRatio: Number(e.cpuRatio.toFixed(2)), rowsPerS: Math.round(e.connector.rowsPerS), peakRssMb: Math.round(e.connector.peakRssMb)};
   return s;
 }
 
 function printSummary(results: Record<string, any>): void {
-  console.log('\n| API | rows | connector rows/s | wall s | peak RSS MB | heap after MB | floor rows/s | connector/floor |');
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  console.log('\n| API | rows | connector rows/s | wall s | peak RSS MB | heap after MB | floor rows/s | connector/floor | CPU floor/connector |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const e of results.sizes as any[]) {
     const f = e.floors[e.floor];
-    console.log(`| ${e.api} | ${k(e.rows)} | ${Math.round(e.connector.rowsPerS)} | ${e.connector.wallS.toFixed(1)} | ${mb(e.connector.peakRssMb)} | ${mb(e.connector.heapMb)} | ${Math.round(f.rowsPerS)} (${e.floor}) | ${e.ratio.toFixed(2)} |`);
+    console.log(`| ${e.api} | ${k(e.rows)} | ${Math.round(e.connector.rowsPerS)} | ${e.connector.wallS.toFixed(1)} | ${mb(e.connector.peakRssMb)} | ${mb(e.connector.heapMb)} | ${Math.round(f.rowsPerS)} (${e.floor}) | ${e.ratio.toFixed(2)} | ${e.cpuRatio.toFixed(2)} |`);
   }
 }
 
