@@ -191,7 +191,8 @@ export class HttpClient {
     const type = String(headers['content-type'] ?? '');
     let body: unknown = text === '' ? undefined : text;
     const expectedLength = Number(headers['content-length']);
-    if (Number.isFinite(expectedLength) && expectedLength > 0 && Buffer.byteLength(text) < expectedLength) {
+    // A compressed body is cut-checked by the decompressor; its Content-Length counts compressed bytes.
+    if (!wasCompressed(response) && Number.isFinite(expectedLength) && expectedLength > 0 && Buffer.byteLength(text) < expectedLength) {
       throw new RetryableFailure(`truncated body (${Buffer.byteLength(text)} of ${expectedLength} bytes)`, {kind: 'network', code: 'TRUNCATED'});
     }
     if (text !== '' && (type.includes('json') || /^\s*[[{]/.test(text))) {
@@ -216,6 +217,18 @@ export class HttpClient {
     if (status === 400 || status === 401 || status === 403 || status === 404) return new ConfigError(message);
     return new SystemError(message);
   }
+}
+
+/**
+ * Whether the body came compressed: axios inflates it and drops Content-Encoding from the
+ * headers it returns, but the raw headers of the response still say so.
+ */
+function wasCompressed(response: AxiosResponse): boolean {
+  const raw = (response.request as {res?: {rawHeaders?: string[]}} | undefined)?.res?.rawHeaders ?? [];
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    if (raw[i].toLowerCase() === 'content-encoding' && !/^\s*identity\s*$/i.test(raw[i + 1])) return true;
+  }
+  return false;
 }
 
 /** Ends a description with a full stop unless it has one already. */

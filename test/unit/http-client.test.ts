@@ -1,4 +1,5 @@
 import http from 'http';
+import zlib from 'zlib';
 import {AddressInfo} from 'net';
 
 import {ConfigError, SystemError} from '../../src/errors';
@@ -100,6 +101,29 @@ describe('HttpClient', () => {
     const {http: c} = client();
     const res = await c.send({method: 'GET', url: `${server.url}/x`, purpose: 'paging'});
     expect(res.body).toEqual({data: []});
+    expect(c.stats.retries).toBe(1);
+    await server.close();
+  });
+
+  it('takes a small compressed body for what it is (its Content-Length counts compressed bytes), and retries a cut one', async () => {
+    const small = zlib.gzipSync('{"status":"Running"}');
+    const big = zlib.gzipSync(JSON.stringify({data: Array.from({length: 500}, (_, i) => ({i, v: `row ${i}`}))}));
+    const server = await serve((req, res, n) => {
+      const gz = req.url === '/small' ? small : big;
+      res.writeHead(200, {'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': String(gz.length)});
+      // the first answer for /big is cut in the middle of the compressed stream
+      if (req.url === '/big' && n === 1) {
+        res.write(gz.subarray(0, gz.length >> 1));
+        setTimeout(() => res.destroy(), 20);
+        return;
+      }
+      res.end(gz);
+    });
+    const {http: c} = client();
+    expect(small.length).toBeGreaterThan('{"status":"Running"}'.length);
+    await expect(c.send({method: 'GET', url: `${server.url}/small`, purpose: 'polling'})).resolves.toMatchObject({body: {status: 'Running'}});
+    const page = await c.send({method: 'GET', url: `${server.url}/big`, purpose: 'reading a page'});
+    expect((page.body as {data: unknown[]}).data).toHaveLength(500);
     expect(c.stats.retries).toBe(1);
     await server.close();
   });
