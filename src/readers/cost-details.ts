@@ -95,7 +95,8 @@ export class CostDetailsReader {
       });
       if (polled.status === 204) return {kind: 'empty'};
       if (polled.status === 202) {
-        location = (polled.headers.location as string | undefined) ?? location;
+        const next = polled.headers.location;
+        if (typeof next === 'string' && next) location = new URL(next, location).toString();
         delayMs = retryAfterMs(polled.headers) ?? Math.min(delayMs * 2, 30_000);
         continue;
       }

@@ -142,6 +142,21 @@ describe('links to another host are not sent credentials', () => {
     expect(api.requests('generate').every((r) => r.headers.authorization === `Bearer ${api.tokens[0]}`)).toBe(true);
   });
 
+  it('a relative Location of a poll is resolved against the API host, and keeps working', async () => {
+    const c = creds();
+    let polls = 0;
+    const api = await fake({
+      generate: (): Answer => ({status: 202, headers: {Location: `${api.baseUrl}${OP}`, 'Retry-After': 0}}),
+      poll: (): Answer => (++polls === 1 ? {status: 202, headers: {Location: OP.replace('op-1', 'op-2'), 'Retry-After': 0}} : {status: 200, body: {status: 'NoDataFound'}}),
+    });
+    const run = await read(config('service_principal', c, {api: api.baseUrl}));
+    for (const t of api.tokens) suite.addSecret(t);
+    expect(traces(run, 'ERROR')).toEqual([]);
+    expect(run.code).toBe(0);
+    expect(api.requests('poll').map((r) => new URL(r.url, 'http://x').pathname.split('/').pop())).toEqual(['op-1', 'op-2']);
+    expect(api.requests('poll').every((r) => r.headers.authorization === `Bearer ${api.tokens[0]}`)).toBe(true);
+  });
+
   it('the sign-in host never sees the bearer token; the API host never sees the client secret', async () => {
     const c = creds();
     const login = await fake();
