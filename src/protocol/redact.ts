@@ -14,10 +14,11 @@ export class SecretRedactor {
     if (this.secrets.size === 0 || !text) return text;
     let out = text;
     for (const secret of this.secrets) {
-      if (out.includes(secret)) out = out.split(secret).join('***');
-      // Secrets also travel URL- or form-encoded (token request bodies, query strings).
-      const encoded = encodeURIComponent(secret);
-      if (encoded !== secret && out.includes(encoded)) out = out.split(encoded).join('***');
+      // As is; URL- or form-encoded (token request bodies, query strings); and as it reads inside
+      // a JSON string, since the text redacted is a serialized message (a `"` or `\` is escaped).
+      for (const form of [secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)]) {
+        if (out.includes(form)) out = out.split(form).join('***');
+      }
     }
     return out;
   }
