@@ -51,6 +51,8 @@ interface Pass {
 export class SyncRunner {
   private readonly emittedAt = Date.now();
   private conflictsSelected: SelectedStream | undefined;
+  /** Rejects once a stop is requested (polled: the flag is set by a signal handler). */
+  private stopped?: Promise<never>;
   private conflictsCursor?: string;
   /** Conflict records written since the last tracking_conflicts STATE (its sourceStats). */
   private conflictsSinceState = 0;
@@ -157,22 +159,24 @@ export class SyncRunner {
   }
 
   /**
-   * Waits for a slice's report (which Azure may take minutes to generate), but gives up as soon
-   * as a stop is requested: nothing of the slice has been emitted yet, the last STATE stands.
+   * Waits for Azure (a report that may take minutes to generate, a blob download backing off or
+   * stalled until the timeout), but gives up as soon as a stop is requested: the last STATE
+   * stands, and what was emitted after it is re-read by the next sync.
    */
-  private async unlessStopped<T>(work: Promise<T>): Promise<T> {
+  private unlessStopped<T>(work: Promise<T>): Promise<T> {
     if (this.ctx.stop.requested) throw new StopRequested();
-    let timer: NodeJS.Timeout | undefined;
-    const stopped = new Promise<never>((_, reject) => {
-      timer = setInterval(() => {
-        if (this.ctx.stop.requested) reject(new StopRequested());
-      }, 100);
-    });
-    try {
-      return await Promise.race([work, stopped]);
-    } finally {
-      clearInterval(timer);
+    if (!this.stopped) {
+      this.stopped = new Promise<never>((_, reject) => {
+        const timer = setInterval(() => {
+          if (!this.ctx.stop.requested) return;
+          clearInterval(timer);
+          reject(new StopRequested());
+        }, 100);
+        timer.unref();
+      });
+      this.stopped.catch(() => undefined);
     }
+    return Promise.race([work, this.stopped]);
   }
 
   /** Emits one slice's records; returns how many. */
@@ -192,15 +196,26 @@ export class SyncRunner {
         }
       : undefined;
     const pipeline = pass.stream.pipeline(onConflict);
-    for await (const batch of pass.stream.recordBatches(prepared, slice, pipeline)) {
-      if (!pass.running && pass.emitRecords) {
-        output.message(streamStatusTrace(name, 'RUNNING'));
-        pass.running = true;
+    const batches = pass.stream.recordBatches(prepared, slice, pipeline);
+    let finished = false;
+    try {
+      for (;;) {
+        const next = await this.unlessStopped(batches.next());
+        if (next.done) break;
+        const batch = next.value;
+        if (!pass.running && pass.emitRecords) {
+          output.message(streamStatusTrace(name, 'RUNNING'));
+          pass.running = true;
+        }
+        if (pass.emitRecords) for (const record of batch) output.record(name, record, emittedAt);
+        const wait = output.ready();
+        if (wait) await wait;
+        if (this.ctx.stop.requested) throw new StopRequested();
       }
-      if (pass.emitRecords) for (const record of batch) output.record(name, record, emittedAt);
-      const wait = output.ready();
-      if (wait) await wait;
-      if (this.ctx.stop.requested) throw new StopRequested();
+      finished = true;
+    } finally {
+      // as `for await` would: close the download behind the batches (not awaited: it may be stalled)
+      if (!finished) batches.return(undefined).catch(() => undefined);
     }
     const tally = pipeline.tally;
     if (tally.rejectedTotal > 0) {

@@ -176,6 +176,33 @@ describe('SIGTERM', () => {
     expect(stopMs).toBeLessThan(8000);
     suite.figures['SIGTERM while generating'] = {stopMs};
   });
+
+  it('while a blob download stalls (30 s, timeout 60 s): stops within seconds, the last STATE stands, the next sync completes', async () => {
+    const faults = {seed: 3, alwaysFail: true, slowMs: 30_000, retryAfterSeconds: 0} as Record<string, unknown>;
+    const sb = await suite.sandbox({startDate: START, endDate: END, rowsPerDay: 30, maxRowsPerBlob: 20, faults});
+    const config = {slice_days: 2, lookback_days: 1, request_timeout_seconds: 60};
+    const args = ['read', '--config', suite.file(sandboxConfig(sb, 'service_principal', config)), '--catalog', suite.file(catalog(['usage_details']))];
+    // once two slices are done, every blob stalls; SIGTERM comes while the runner waits for one
+    const run = await suite.cliSignalled(args, {
+      when: (m, seen) => m.type === 'STATE' && seen.filter((x) => x.type === 'STATE').length === 2 && Object.assign(faults, {endpoints: ['blob'], rateSlow: 1}) !== null,
+      delayMs: 1500,
+      signal: 'SIGTERM',
+    });
+    const stopMs = Date.now() - run.signalledAt!;
+    delete faults.rateSlow;
+    expect(run.code).toBe(143);
+    expect(stopMs).toBeLessThan(5000);
+    expect(sb.stats.faults.slow).toBeGreaterThan(0);
+    const lines = outline(run);
+    expect(lines.slice(-1)).toEqual(['STATUS usage_details INCOMPLETE']);
+    const cursor = states(run, 'usage_details').pop().stream.stream_state.usage_date;
+    const claimed = records(run, 'usage_details').filter((r) => r.usage_date <= cursor);
+    expect(compareToTruth(claimed, truthByDay(sb, 'actual', START, cursor)).mismatches).toEqual([]);
+    const resumed = await suite.read(sb, ['usage_details'], {config, state: states(run)});
+    expect(resumed.code).toBe(0);
+    expect(compareToTruth([...claimed, ...records(resumed)], truthByDay(sb, 'actual')).mismatches).toEqual([]);
+    suite.figures['SIGTERM while a blob stalls'] = {stopMs, cursor};
+  });
 });
 
 it('no secret in any output of this file', () => {
