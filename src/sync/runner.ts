@@ -51,8 +51,9 @@ interface Pass {
 export class SyncRunner {
   private readonly emittedAt = Date.now();
   private conflictsSelected: SelectedStream | undefined;
-  /** Rejects once a stop is requested (polled: the flag is set by a signal handler). */
-  private stopped?: Promise<never>;
+  /** Waits racing a stop; all rejected once a stop is requested (polled: a signal handler sets the flag). */
+  private readonly stopWaiters = new Set<() => void>();
+  private stopPoll?: NodeJS.Timeout;
   private conflictsCursor?: string;
   /** Conflict records written since the last tracking_conflicts STATE (its sourceStats). */
   private conflictsSinceState = 0;
@@ -165,18 +166,32 @@ export class SyncRunner {
    */
   private unlessStopped<T>(work: Promise<T>): Promise<T> {
     if (this.ctx.stop.requested) throw new StopRequested();
-    if (!this.stopped) {
-      this.stopped = new Promise<never>((_, reject) => {
-        const timer = setInterval(() => {
-          if (!this.ctx.stop.requested) return;
-          clearInterval(timer);
-          reject(new StopRequested());
-        }, 100);
-        timer.unref();
-      });
-      this.stopped.catch(() => undefined);
+    if (!this.stopPoll) {
+      this.stopPoll = setInterval(() => {
+        if (!this.ctx.stop.requested) return;
+        clearInterval(this.stopPoll);
+        for (const reject of this.stopWaiters) reject();
+        this.stopWaiters.clear();
+      }, 100);
+      this.stopPoll.unref();
     }
-    return Promise.race([work, this.stopped]);
+    // Not Promise.race with one long-lived pending promise: every race would add a reaction to
+    // it that holds the race's result (a batch of records) until the sync ends, a leak of every
+    // record read (peak RSS ~300 MB at 100k EA rows). Each wait removes its own stop hook.
+    return new Promise<T>((resolve, reject) => {
+      const onStop = (): void => reject(new StopRequested());
+      this.stopWaiters.add(onStop);
+      work.then(
+        (value) => {
+          this.stopWaiters.delete(onStop);
+          resolve(value);
+        },
+        (err: unknown) => {
+          this.stopWaiters.delete(onStop);
+          reject(err);
+        },
+      );
+    });
   }
 
   /** Emits one slice's records; returns how many. */
