@@ -4,20 +4,15 @@ import v8 from 'v8';
 import {enrichRecord} from '../enrich';
 import {IdAssigner, Normalized} from '../normalize';
 import {UsageRecord} from '../normalize/usage-record';
-import {applyTracking, CompiledRules} from '../track';
+import {applyTracking, CompiledRules, TrackingConflict} from '../track';
 
-export interface ConflictRecord {
+/** A record of the tracking_conflicts stream: the conflict, and which usage record it is about. */
+export interface ConflictRecord extends TrackingConflict {
   id: string;
   record_id: string;
   stream: string;
   usage_date: string;
   resource_id: string | null;
-  tracking_key: string;
-  chosen_rule: string;
-  chosen_value: string;
-  rejected_rules: string[];
-  rejected_values: string[];
-  priority: number;
 }
 
 /** What one slice produced besides records: counted, then logged once per slice. */
