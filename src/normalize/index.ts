@@ -75,6 +75,13 @@ function dateFromParts(row: string[], d: number, m: number, y: number): string |
   return formatDate(yy, mm, dd);
 }
 
+/** A parsed value, or null with the field named in `errors` when the text could not be parsed. */
+function orError<T>(value: T | null | undefined, field: string, errors: string[]): T | null {
+  if (value !== undefined) return value;
+  errors.push(field);
+  return null;
+}
+
 /**
  * Builds the row normalizer for one CSV blob from its header: the header→field mapping is
  * resolved once here (by name, with aliases, case- and punctuation-insensitively — see
@@ -168,36 +175,12 @@ export function costDetailsRowNormalizer(header: string[], ctx: NormalizeContext
 
     const errors: string[] = [];
 
-    let periodStart = parseDate(pick(row, cPeriodStart));
-    if (periodStart === undefined) {
-      errors.push('billing_period_start');
-      periodStart = null;
-    }
-    let periodEnd = parseDate(pick(row, cPeriodEnd));
-    if (periodEnd === undefined) {
-      errors.push('billing_period_end');
-      periodEnd = null;
-    }
-    let quantity = parseNumber(pick(row, cQuantity));
-    if (quantity === undefined) {
-      errors.push('quantity');
-      quantity = null;
-    }
-    let effectivePrice = parseNumber(pick(row, cEffectivePrice));
-    if (effectivePrice === undefined) {
-      errors.push('effective_price');
-      effectivePrice = null;
-    }
-    let unitPrice = parseNumber(pick(row, cUnitPrice));
-    if (unitPrice === undefined) {
-      errors.push('unit_price');
-      unitPrice = null;
-    }
-    let paygPrice = parseNumber(pick(row, cPaygPrice));
-    if (paygPrice === undefined) {
-      errors.push('payg_price');
-      paygPrice = null;
-    }
+    const periodStart = orError(parseDate(pick(row, cPeriodStart)), 'billing_period_start', errors);
+    const periodEnd = orError(parseDate(pick(row, cPeriodEnd)), 'billing_period_end', errors);
+    const quantity = orError(parseNumber(pick(row, cQuantity)), 'quantity', errors);
+    const effectivePrice = orError(parseNumber(pick(row, cEffectivePrice)), 'effective_price', errors);
+    const unitPrice = orError(parseNumber(pick(row, cUnitPrice)), 'unit_price', errors);
+    const paygPrice = orError(parseNumber(pick(row, cPaygPrice)), 'payg_price', errors);
     let credit = parseBoolean(cell(row, iCreditEligible));
     if (credit === null && iBilledSeparately >= 0) {
       const sep = parseBoolean(cell(row, iBilledSeparately));
@@ -320,36 +303,12 @@ export function normalizeEaRow(row: Record<string, unknown>, ctx: NormalizeConte
   if (cost === undefined) return REJECT_BAD_COST;
 
   const errors: string[] = [];
-  let periodStart = parseDate(row.billingPeriodStartDate);
-  if (periodStart === undefined) {
-    errors.push('billing_period_start');
-    periodStart = null;
-  }
-  let periodEnd = parseDate(row.billingPeriodEndDate);
-  if (periodEnd === undefined) {
-    errors.push('billing_period_end');
-    periodEnd = null;
-  }
-  let quantity = parseNumber(row.consumedQuantity ?? row.quantity);
-  if (quantity === undefined) {
-    errors.push('quantity');
-    quantity = null;
-  }
-  let effectivePrice = parseNumber(row.resourceRate ?? row.effectivePrice);
-  if (effectivePrice === undefined) {
-    errors.push('effective_price');
-    effectivePrice = null;
-  }
-  let unitPrice = parseNumber(row.unitPrice);
-  if (unitPrice === undefined) {
-    errors.push('unit_price');
-    unitPrice = null;
-  }
-  let paygPrice = parseNumber(row.payGPrice);
-  if (paygPrice === undefined) {
-    errors.push('payg_price');
-    paygPrice = null;
-  }
+  const periodStart = orError(parseDate(row.billingPeriodStartDate), 'billing_period_start', errors);
+  const periodEnd = orError(parseDate(row.billingPeriodEndDate), 'billing_period_end', errors);
+  const quantity = orError(parseNumber(row.consumedQuantity ?? row.quantity), 'quantity', errors);
+  const effectivePrice = orError(parseNumber(row.resourceRate ?? row.effectivePrice), 'effective_price', errors);
+  const unitPrice = orError(parseNumber(row.unitPrice), 'unit_price', errors);
+  const paygPrice = orError(parseNumber(row.payGPrice), 'payg_price', errors);
   let credit = parseBoolean(row.isAzureCreditEligible);
   if (credit === null) {
     const sep = parseBoolean(row.chargesBilledSeparately);
