@@ -3,13 +3,12 @@
  * own, CLI runs that are scanned for every secret value as soon as they end, clean-run
  * references, exact comparisons, and the figures each test adds to the suite's summary.
  */
-import {spawn} from 'child_process';
 import {randomBytes} from 'crypto';
 import fs from 'fs';
 import path from 'path';
 
 import {Sandbox, SandboxOptions, startSandbox} from '../../sandbox';
-import {catalog, CLI, CliRun, expectProtocolOnly, Message, records, runCli, tempDir, writeJson} from '../integration/cli-helpers';
+import {catalog, CliRun, expectProtocolOnly, Message, records, runCli, tempDir, writeJson} from '../integration/cli-helpers';
 import {compareToTruth, sandboxConfig, truthByDay} from '../integration/sandbox-config';
 
 export {catalog, records, states, stateFileFrom, traces, logs} from '../integration/cli-helpers';
@@ -84,42 +83,8 @@ export class Suite {
    * Runs the CLI and sends it `signal` `delayMs` after the first message for which `when` holds
    * (a time point inside a wait, when no message comes to trigger on). Scanned like cli().
    */
-  async cliSignalled(args: string[], opts: {when: (m: Message, seen: Message[]) => boolean; delayMs: number; signal: NodeJS.Signals}): Promise<CliRun & {signalledAt?: number}> {
-    const run = await new Promise<CliRun & {signalledAt?: number}>((resolve, reject) => {
-      const child = spawn(process.execPath, [CLI, ...args], {stdio: ['ignore', 'pipe', 'pipe']});
-      const out: CliRun & {signalledAt?: number} = {code: null, signal: null, stdout: '', stderr: '', messages: []};
-      let pending = '';
-      let armed = false;
-      child.stdout.setEncoding('utf8');
-      child.stdout.on('data', (chunk: string) => {
-        out.stdout += chunk;
-        pending += chunk;
-        let nl: number;
-        while ((nl = pending.indexOf('\n')) >= 0) {
-          const line = pending.slice(0, nl);
-          pending = pending.slice(nl + 1);
-          if (!line) continue;
-          const m = JSON.parse(line) as Message;
-          out.messages.push(m);
-          if (!armed && opts.when(m, out.messages)) {
-            armed = true;
-            setTimeout(() => {
-              out.signalledAt = Date.now();
-              child.kill(opts.signal);
-            }, opts.delayMs);
-          }
-        }
-      });
-      child.stderr.setEncoding('utf8');
-      child.stderr.on('data', (chunk: string) => (out.stderr += chunk));
-      child.on('error', reject);
-      child.on('close', (code, signal) => resolve({...out, code, signal}));
-    });
-    this.runs.push(run);
-    expectProtocolOnly(run);
-    const hits = secretHits(run, this.secrets());
-    if (hits.length > 0) throw new Error(`secret value(s) printed by \`${args[0]}\`: ${hits.join(', ')}`);
-    return run;
+  async cliSignalled(args: string[], opts: {when: (m: Message, seen: Message[]) => boolean; delayMs: number; signal: NodeJS.Signals}): Promise<CliRun> {
+    return this.cli(args, {killWhen: opts.when, delayMs: opts.delayMs, signal: opts.signal});
   }
 
   async read(

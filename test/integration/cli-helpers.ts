@@ -16,6 +16,8 @@ export interface CliRun {
   stdout: string;
   stderr: string;
   messages: Message[];
+  /** When the signal of `killWhen` was sent (ms since epoch). */
+  signalledAt?: number;
 }
 
 const STANDARD_TYPES = new Set(['RECORD', 'STATE', 'LOG', 'SPEC', 'CONNECTION_STATUS', 'CATALOG', 'TRACE', 'CONTROL']);
@@ -30,8 +32,14 @@ export function writeJson(dir: string, name: string, value: unknown): string {
   return file;
 }
 
-/** Runs the real CLI; every stdout line must be one protocol message. */
-export function runCli(args: string[], opts: {killWhen?: (m: Message, seen: Message[]) => boolean; signal?: NodeJS.Signals; env?: NodeJS.ProcessEnv} = {}): Promise<CliRun> {
+/**
+ * Runs the real CLI; every stdout line must be one protocol message. `killWhen` sends `signal`
+ * (default SIGKILL) at the first message it holds for, or `delayMs` later (a point inside a wait).
+ */
+export function runCli(
+  args: string[],
+  opts: {killWhen?: (m: Message, seen: Message[]) => boolean; signal?: NodeJS.Signals; delayMs?: number; env?: NodeJS.ProcessEnv} = {},
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, ...opts.env}});
     let stdout = '';
@@ -39,6 +47,7 @@ export function runCli(args: string[], opts: {killWhen?: (m: Message, seen: Mess
     let pending = '';
     const messages: Message[] = [];
     let killed = false;
+    let signalledAt: number | undefined;
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {
       stdout += chunk;
@@ -52,7 +61,12 @@ export function runCli(args: string[], opts: {killWhen?: (m: Message, seen: Mess
         messages.push(m);
         if (!killed && opts.killWhen?.(m, messages)) {
           killed = true;
-          child.kill(opts.signal ?? 'SIGKILL');
+          const kill = (): void => {
+            signalledAt = Date.now();
+            child.kill(opts.signal ?? 'SIGKILL');
+          };
+          if (opts.delayMs) setTimeout(kill, opts.delayMs);
+          else kill();
         }
       }
     });
@@ -67,7 +81,7 @@ export function runCli(args: string[], opts: {killWhen?: (m: Message, seen: Mess
           // a SIGKILL can cut the last line: it was never a complete message
         }
       }
-      resolve({code, signal, stdout, stderr, messages});
+      resolve({code, signal, stdout, stderr, messages, signalledAt});
     });
   });
 }
