@@ -1,4 +1,5 @@
-import {AirbyteLogger, AirbyteMessage} from 'faros-airbyte-cdk';
+import {AirbyteLogger} from 'faros-airbyte-cdk/lib/logger';
+import type {AirbyteMessage} from 'faros-airbyte-cdk/lib/protocol';
 import {Command} from 'commander';
 import fs from 'fs';
 
@@ -10,6 +11,7 @@ import {connectionStatus, errorTrace, AirbyteMessageOut} from './protocol/messag
 import {ProtocolOutput} from './protocol/output';
 import {parseInputState} from './protocol/state';
 import {AzureBillingSource} from './source';
+import {defaultThreads} from './work/pool';
 import {oldestCostDetailsDay} from './sync/slices';
 import {SelectedStream, StopRequested, SyncRunner} from './sync/runner';
 import {todayUtc} from './sync/dates';
@@ -87,8 +89,8 @@ function fail(io: Io, err: unknown): void {
   process.exitCode = 1;
 }
 
-function makeSource(validated: ValidatedConfig, io: Io): AzureBillingSource {
-  return new AzureBillingSource(validated, io.logger, io.output.redactor, new RoutedAirbyteLogger(io.output));
+function makeSource(validated: ValidatedConfig, io: Io, threads = 1): AzureBillingSource {
+  return new AzureBillingSource(validated, io.logger, io.output.redactor, new RoutedAirbyteLogger(io.output), {threads});
 }
 
 async function spec(io: Io): Promise<void> {
@@ -142,7 +144,7 @@ function selectedStreams(catalog: unknown, available: string[]): SelectedStream[
 
 async function read(io: Io, configPath: string, catalogPath: string, statePath?: string): Promise<void> {
   const validated = loadConfig(configPath, io);
-  const source = makeSource(validated, io);
+  const source = makeSource(validated, io, validated.config.worker_threads || defaultThreads());
   io.logger.info(`Config: ${JSON.stringify(source.redactedConfig())}`);
   const catalog = readJsonFile(catalogPath, 'catalog');
   const state = statePath ? parseInputState(readJsonFile(statePath, 'state')) : {};
@@ -172,6 +174,7 @@ async function read(io: Io, configPath: string, catalogPath: string, statePath?:
   try {
     await runner.run(selected, state);
   } catch (err) {
+    void source.executor.close();
     if (err instanceof StopRequested) {
       io.logger.warn(err.message);
       io.output.flush();
@@ -180,6 +183,7 @@ async function read(io: Io, configPath: string, catalogPath: string, statePath?:
     }
     throw err;
   }
+  await source.executor.close();
   const {requests, retries, throttled} = source.http.stats;
   io.logger.info(`Sync complete: ${requests} requests, ${retries} retries, ${throttled} throttled.`);
 }

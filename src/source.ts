@@ -1,4 +1,6 @@
-import {AirbyteLogger, AirbyteSpec, redactConfig} from 'faros-airbyte-cdk';
+import type {AirbyteLogger} from 'faros-airbyte-cdk/lib/logger';
+import {AirbyteSpec} from 'faros-airbyte-cdk/lib/protocol';
+import {redactConfig} from 'faros-airbyte-cdk/lib/utils';
 
 import {loadSpec} from './config/spec';
 import {SourceConfig} from './config/types';
@@ -16,6 +18,8 @@ import {CostDetailsSliceSource} from './streams/cost-details-source';
 import {EaSliceSource} from './streams/ea-source';
 import {TrackingConflictsStream, UsageStream} from './streams/streams';
 import {addDays, todayUtc} from './sync/dates';
+import {UnitExecutor} from './work/executor';
+import {createExecutor} from './work/pool';
 
 export interface SourceStreams {
   usage: UsageStream[];
@@ -32,14 +36,19 @@ export class AzureBillingSource {
   readonly reportGate: AdaptiveLimiter;
   private readonly auth: ServicePrincipalAuth | ApiKeyAuth;
 
+  /** Where rows are decoded: worker threads for a read, the calling thread otherwise. */
+  readonly executor: UnitExecutor;
+
   constructor(
     private readonly validated: ValidatedConfig,
     private readonly logger: Logger,
     private readonly redactor: SecretRedactor,
     private readonly cdkLogger: AirbyteLogger,
+    opts: {threads?: number} = {},
   ) {
     const config = validated.config;
     this.reportGate = new AdaptiveLimiter(config.max_concurrency);
+    this.executor = createExecutor(opts.threads ?? 1, validated.rules, config.tracking_rules);
     this.http = new HttpClient({timeoutMs: config.request_timeout_seconds * 1000, maxRetries: config.max_retries, logger});
     this.auth =
       config.credentials.auth_type === 'service_principal'
@@ -69,12 +78,12 @@ export class AzureBillingSource {
         this.reportGate,
       );
       usage = [
-        new UsageStream(this.cdkLogger, 'usage_details', 'actual', new CostDetailsSliceSource(reader, this.http, 'actual', config.page_size, timeoutMs, this.logger), rules),
-        new UsageStream(this.cdkLogger, 'usage_details_amortized', 'amortized', new CostDetailsSliceSource(reader, this.http, 'amortized', config.page_size, timeoutMs, this.logger), rules),
+        new UsageStream(this.cdkLogger, 'usage_details', 'actual', new CostDetailsSliceSource(reader, this.http, 'actual', config.page_size, timeoutMs, this.logger, this.executor, rules)),
+        new UsageStream(this.cdkLogger, 'usage_details_amortized', 'amortized', new CostDetailsSliceSource(reader, this.http, 'amortized', config.page_size, timeoutMs, this.logger, this.executor, rules)),
       ];
     } else {
-      const reader = new EaReportingReader(this.http, this.auth, {eaBaseUrl: config.ea_base_url, enrollmentNumber: config.enrollment_number});
-      usage = [new UsageStream(this.cdkLogger, 'usage_details', 'actual', new EaSliceSource(reader), rules)];
+      const reader = new EaReportingReader(this.http, this.auth, {eaBaseUrl: config.ea_base_url, enrollmentNumber: config.enrollment_number}, this.executor);
+      usage = [new UsageStream(this.cdkLogger, 'usage_details', 'actual', new EaSliceSource(reader, this.executor.parallelism + 1))];
     }
     return {usage, conflicts: new TrackingConflictsStream(this.cdkLogger, usage[0])};
   }
@@ -85,7 +94,7 @@ export class AzureBillingSource {
     const day = addDays(todayUtc(), -1);
     const {usage} = this.streams();
     // Preparing one day asks Azure for a report (or the first EA page): that needs the role.
-    await usage[0].source.prepare({start: day, end: day});
+    await usage[0].source.prepare({start: day, end: day}, {stream: usage[0].name, emitRecords: false, emittedAt: Date.now()});
   }
 
   redactedConfig(): unknown {

@@ -30,6 +30,8 @@ export interface SourceConfig {
   slice_days: number;
   max_concurrency: number;
   page_size: number;
+  /** Decoding threads; 0 = one per core, up to 4 (resolved by work/pool.ts). */
+  worker_threads: number;
   tracking_rules: TrackingRuleConfig[];
   api_base_url: string;
   login_base_url: string;

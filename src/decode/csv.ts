@@ -6,6 +6,12 @@ export interface CsvBatch {
   rows: string[][];
 }
 
+/** Decoding from a record boundary after the header (the header and line ends known). */
+export interface CsvResume {
+  header: string[];
+  delimiter: number;
+}
+
 /**
  * Streams a CSV blob (a Readable of bytes) into batches of rows: strips a UTF-8 BOM, takes the
  * first record as the header, yields batches of up to `batchSize` data rows (every batch
@@ -28,12 +34,17 @@ export interface CsvBatch {
  * first record that needs csv-parse's rarer rules (a lone CR, line endings that change within
  * a file, text after a closing quote) the rest of the blob is handed to csv-parse itself.
  */
-export async function* decodeCsv(input: NodeJS.ReadableStream, batchSize: number): AsyncGenerator<CsvBatch> {
+export async function* decodeCsv(input: NodeJS.ReadableStream, batchSize: number, resume?: CsvResume): AsyncGenerator<CsvBatch> {
   const size = Number.isFinite(batchSize) && batchSize >= 1 ? Math.floor(batchSize) : 1000;
   const tok = new CsvTokenizer();
   const decoder = new StringDecoder('utf8');
   let text = '';
   let started = false;
+  if (resume) {
+    tok.header = resume.header;
+    tok.delimiter = resume.delimiter;
+    started = true;
+  }
   let fallback: Fallback | null = null;
   let finished = false;
   const iterator = (input as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();

@@ -25,7 +25,16 @@ export interface HttpRequest {
   hint?: (status: number) => string | undefined;
   /** Told about every 429, so callers can slow down beyond this one request. */
   onThrottled?: () => void;
+  /**
+   * Takes the raw body of an accepted answer instead of it being parsed here (e.g. handed to a
+   * worker thread); its result is the response's body. Throwing {@link InvalidBody} makes the
+   * request count as failed and be retried, as a cut JSON body is.
+   */
+  decode?: (raw: Buffer) => Promise<unknown>;
 }
+
+/** Thrown by a request's `decode` for a body that cannot be complete (e.g. invalid JSON). */
+export class InvalidBody extends Error {}
 
 export interface HttpResponse {
   status: number;
@@ -106,8 +115,9 @@ export class HttpClient {
           attempt--;
           continue;
         }
-        if (accept.includes(status)) return this.parse(response, req);
+        if (accept.includes(status)) return req.decode ? await this.decodeRaw(response as unknown as AxiosResponse<Buffer>, req, req.decode) : this.parse(response, req);
         refreshedAfter401 = false;
+        if (Buffer.isBuffer(response.data)) response.data = response.data.toString('utf8');
         outcome = {kind: 'status', status, headers: response.headers as Record<string, unknown>};
         if (!isRetryable(outcome)) throw this.finalError(req, status, response.data, response.headers as Record<string, unknown>);
         if (status === 429) {
@@ -182,7 +192,23 @@ export class HttpClient {
       headers['Content-Type'] ??= 'application/json';
     }
     this.stats.requests++;
-    return this.axios.request<string>({method: req.method, url: req.url, headers, data});
+    return this.axios.request<string>({method: req.method, url: req.url, headers, data, ...(req.decode ? {responseType: 'arraybuffer' as const} : {})});
+  }
+
+  private async decodeRaw(response: AxiosResponse<Buffer>, req: HttpRequest, decode: (raw: Buffer) => Promise<unknown>): Promise<HttpResponse> {
+    const raw = Buffer.isBuffer(response.data) ? response.data : Buffer.from(response.data ?? '');
+    const headers = response.headers as Record<string, unknown>;
+    const expectedLength = Number(headers['content-length']);
+    if (!wasCompressed(response) && Number.isFinite(expectedLength) && expectedLength > 0 && raw.length < expectedLength) {
+      throw new RetryableFailure(`truncated body (${raw.length} of ${expectedLength} bytes)`, {kind: 'network', code: 'TRUNCATED'});
+    }
+    if (raw.length === 0) return {status: response.status, headers, body: undefined};
+    try {
+      return {status: response.status, headers, body: await decode(raw)};
+    } catch (err) {
+      if (err instanceof InvalidBody) throw new RetryableFailure(`incomplete or invalid JSON body while ${req.purpose}`, {kind: 'network', code: 'BAD_JSON'});
+      throw err;
+    }
   }
 
   private parse(response: AxiosResponse<string>, req: HttpRequest): HttpResponse {

@@ -122,6 +122,11 @@ export function recordHash(r: UsageRecord): string {
   return hex.slice(0, 32);
 }
 
+/** The occurrence-counting key of a hash: its first 13 hex digits (52 bits) as a number. */
+export function hashKey(hash: string): number {
+  return parseInt(hash.slice(0, 13), 16);
+}
+
 /**
  * Compact set of 52-bit integers (the first 13 hex digits of a hash) — open addressing
  * with linear probing in a Float64Array that doubles at 50% load: 8 bytes per slot,
@@ -199,15 +204,20 @@ export class IdAssigner {
 
   assign(record: UsageRecord): void {
     const hash = recordHash(record);
-    const key = parseInt(hash.slice(0, 13), 16);
-    if (this.seen.add(key)) {
-      record.id = hash;
-      return;
-    }
+    const n = this.occurrence(hashKey(hash));
+    record.id = n === 0 ? hash : hash + '-' + n;
+  }
+
+  /**
+   * How many earlier rows of the slice had this key (the first 52 bits of the hash, see
+   * {@link hashKey}): 0 for the first, which keeps the bare hash as id; n gives `hash-n`.
+   */
+  occurrence(key: number): number {
+    if (this.seen.add(key)) return 0;
     const repeats = this.repeats ?? (this.repeats = new Map());
     const n = (repeats.get(key) ?? 0) + 1;
     repeats.set(key, n);
-    record.id = hash + '-' + n;
+    return n;
   }
 
   /** Distinct hashes seen so far. */

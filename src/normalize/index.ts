@@ -12,7 +12,7 @@ import {OTHER_ALIASES, OtherField, resolveColumns, TEXT_ALIASES, TextField} from
 import {parseResourceId} from './resource-id';
 import {Metric, SourceApi, UsageRecord} from './usage-record';
 
-export {IdAssigner, recordHash, identityString, Hash52Set, ID_FIELDS} from './id';
+export {IdAssigner, recordHash, identityString, Hash52Set, ID_FIELDS, hashKey} from './id';
 export {parseResourceId} from './resource-id';
 export type {ResourceIdParts} from './resource-id';
 export {headerKey, TEXT_ALIASES, OTHER_ALIASES} from './aliases';

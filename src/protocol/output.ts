@@ -47,6 +47,22 @@ export class ProtocolOutput {
     if (this.used >= FLUSH_BYTES) this.flush();
   }
 
+  /**
+   * Writes RECORD lines already serialized (by a unit of work); the bytes are handed to the sink
+   * as they are, so the caller must not reuse them.
+   */
+  bytes(data: Uint8Array): void {
+    if (data.length === 0) return;
+    if (this.used + data.length <= this.chunk.length) {
+      this.chunk.set(data, this.used);
+      this.used += data.length;
+      if (this.used >= FLUSH_BYTES) this.flush();
+      return;
+    }
+    this.flush();
+    this.writeOut(data);
+  }
+
   /** Resolves when the sink can take more; await once per batch. */
   ready(): Promise<void> | undefined {
     return this.draining ?? undefined;
@@ -57,6 +73,10 @@ export class ProtocolOutput {
     const out = this.chunk.subarray(0, this.used);
     this.chunk = Buffer.allocUnsafe(CHUNK_BYTES);
     this.used = 0;
+    this.writeOut(out);
+  }
+
+  private writeOut(out: Uint8Array): void {
     const ok = this.sink.write(out);
     if (!ok && !this.draining) {
       this.draining = new Promise<void>((resolve) => {

@@ -1,4 +1,4 @@
-import {State} from 'faros-airbyte-cdk';
+import {State} from 'faros-airbyte-cdk/lib/utils';
 
 /** The per-stream cursor of DESIGN.md §6: the last usage day emitted completely. */
 export interface StreamCursor {

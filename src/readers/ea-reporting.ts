@@ -1,31 +1,40 @@
 import {SystemError} from '../errors';
 import {ApiKeyAuth} from '../http/auth';
-import {HttpClient} from '../http/client';
+import {HttpClient, InvalidBody} from '../http/client';
+import {EaPageWork, UnitExecutor} from '../work/executor';
+import {EaPageMeta, isProblem, UnitJob, UnitOutput, UnitProblem} from '../work/unit';
 import {DateSlice} from '../sync/slices';
 import {joinUrl} from './urls';
-
-export type EaRow = Record<string, unknown>;
 
 export interface EaReportingOptions {
   eaBaseUrl: string;
   enrollmentNumber: string;
 }
 
-/** One page of the EA Reporting API and where the next one is. */
+/** One page of the EA Reporting API, handed to the executor: where the next one is, and its records to come. */
 export interface EaPage {
-  rows: EaRow[];
   nextLink: string | null;
+  rows: number;
+  output: Promise<UnitOutput>;
 }
+
+const EMPTY_OUTPUT: UnitOutput = Object.freeze({
+  bytes: new Uint8Array(0), idEnds: new Uint32Array(0), keys: new Float64Array(0), hashes: null,
+  conflicts: [], records: 0, parseErrors: 0, rejected: [],
+}) as UnitOutput;
 
 /**
  * EA Reporting API (retired by Microsoft in 2024, kept for enrollments that still answer it):
- * usage details by custom date, followed page by page through nextLink.
+ * usage details by custom date, followed page by page through nextLink. Page bodies go to the
+ * executor raw: it parses them (off the main thread when it has threads) and says where the
+ * next page is before the page's rows are done.
  */
 export class EaReportingReader {
   constructor(
     private readonly http: HttpClient,
     private readonly auth: ApiKeyAuth,
     private readonly opts: EaReportingOptions,
+    private readonly executor: UnitExecutor,
   ) {}
 
   firstPageUrl(slice: DateSlice): string {
@@ -35,7 +44,8 @@ export class EaReportingReader {
     );
   }
 
-  async page(url: string, slice: DateSlice, pageNumber: number): Promise<EaPage> {
+  async page(url: string, slice: DateSlice, pageNumber: number, job: UnitJob): Promise<EaPage> {
+    let work: EaPageWork | undefined;
     const response = await this.http.send({
       method: 'GET',
       url,
@@ -43,14 +53,21 @@ export class EaReportingReader {
       accept: [200, 204],
       purpose: `reading page ${pageNumber} of EA usage for ${slice.start}..${slice.end}`,
       hint: (status) => this.hint(status),
+      decode: async (raw) => {
+        work = this.executor.ea({kind: 'ea', job, bytes: raw});
+        const meta = await work.meta;
+        // a cut or garbled page: the request is retried
+        if (isProblem(meta) && meta.problem === 'bad-json') throw new InvalidBody();
+        return meta;
+      },
     });
-    if (response.status === 204 || response.body === undefined) return {rows: [], nextLink: null};
-    const body = response.body as {data?: unknown; nextLink?: unknown};
-    if (!body || typeof body !== 'object' || !Array.isArray(body.data)) {
+    if (response.status === 204 || response.body === undefined || !work) return {nextLink: null, rows: 0, output: Promise.resolve(EMPTY_OUTPUT)};
+    const meta = response.body as EaPageMeta | UnitProblem;
+    if (isProblem(meta)) {
       throw new SystemError(`Unexpected answer from the EA Reporting API for ${slice.start}..${slice.end}: no "data" list.`);
     }
-    const next = typeof body.nextLink === 'string' && body.nextLink ? new URL(body.nextLink, url).toString() : null;
-    return {rows: body.data as EaRow[], nextLink: next};
+    const next = meta.nextLink ? new URL(meta.nextLink, url).toString() : null;
+    return {nextLink: next, rows: meta.rows, output: (work as EaPageWork).output};
   }
 
   private hint(status: number): string | undefined {

@@ -1,63 +1,63 @@
 import {SystemError} from '../errors';
-import {Normalized, NormalizeContext, normalizeEaRow} from '../normalize';
 import {EaPage, EaReportingReader} from '../readers/ea-reporting';
-import {SliceSource} from '../sync/slice-source';
-import {MAX_BATCH_ROWS} from './cost-details-source';
+import {SliceSource, SliceTarget} from '../sync/slice-source';
 import {DateSlice} from '../sync/slices';
+import {BoundedQueue} from '../work/bounded-queue';
+import {UnitJob, UnitOutput} from '../work/unit';
 
-/** EA Reporting API slices: the first page is fetched ahead, the rest follow nextLink in turn. */
+/**
+ * EA Reporting API slices: the first page is fetched ahead; the rest follow nextLink, each
+ * requested as soon as the page before it is parsed, so transfers overlap the processing of the
+ * pages before them (a few pages in flight at most).
+ */
 export class EaSliceSource implements SliceSource<EaPage> {
-  private readonly ctx: NormalizeContext = {metric: 'actual', sourceApi: 'ea_reporting'};
+  constructor(
+    private readonly reader: EaReportingReader,
+    private readonly pagesInFlight: number,
+  ) {}
 
-  constructor(private readonly reader: EaReportingReader) {}
-
-  prepare(slice: DateSlice): Promise<EaPage> {
-    return this.reader.page(this.reader.firstPageUrl(slice), slice, 1);
+  prepare(slice: DateSlice, target: SliceTarget): Promise<EaPage> {
+    return this.reader.page(this.reader.firstPageUrl(slice), slice, 1, this.job(target));
   }
 
   estimateRows(): number | undefined {
     return undefined;
   }
 
-  /**
-   * The rows of a slice, page by page. The next page is requested as soon as its link is known,
-   * so its transfer and parsing overlap the processing of the current page (two pages at most
-   * are held: the one being emitted and the one arriving).
-   */
-  async *batches(first: EaPage, slice: DateSlice): AsyncGenerator<Normalized[]> {
-    let page: EaPage | null = first;
-    let number = 1;
-    const seen = new Set<string>();
-    let pending: Promise<EaPage> | null = null;
-    try {
-      while (page) {
-        const next: string | null = page.nextLink;
+  async *units(first: EaPage, slice: DateSlice, target: SliceTarget): AsyncGenerator<UnitOutput> {
+    const job = this.job(target);
+    const queue = new BoundedQueue<Promise<UnitOutput>>(Math.max(2, this.pagesInFlight));
+    const producer = (async () => {
+      const seen = new Set<string>();
+      let page = first;
+      for (let number = 1; ; ) {
+        if (!(await queue.put(page.output))) return;
+        const next = page.nextLink;
+        if (next === null) return;
         // A nextLink that points back to a page already read would loop forever.
-        const loops = next !== null && seen.has(next);
-        if (next !== null && !loops) {
-          seen.add(next);
-          pending = this.reader.page(next, slice, ++number);
-          pending.catch(() => undefined); // awaited below; this only avoids an unhandled rejection
-        }
-        const rows = page.rows;
-        // a page is normalized in small batches (see MAX_BATCH_ROWS)
-        for (let at = 0; at < rows.length; at += MAX_BATCH_ROWS) {
-          const end = Math.min(rows.length, at + MAX_BATCH_ROWS);
-          const out: Normalized[] = new Array(end - at);
-          for (let i = at; i < end; i++) {
-            out[i - at] = normalizeEaRow(rows[i], this.ctx);
-            rows[i] = null as unknown as Record<string, unknown>; // let the raw row go
-          }
-          yield out;
-        }
-        if (rows.length === 0) yield [];
-        if (loops) throw new SystemError(`The EA Reporting API sent a nextLink back to a page already read (${slice.start}..${slice.end}).`);
-        if (!pending) break;
-        page = await pending;
-        pending = null;
+        if (seen.has(next)) throw new SystemError(`The EA Reporting API sent a nextLink back to a page already read (${slice.start}..${slice.end}).`);
+        seen.add(next);
+        page = await this.reader.page(next, slice, ++number, job);
       }
+    })().then(
+      () => queue.close(),
+      (err: unknown) => queue.close(err),
+    );
+    let finished = false;
+    try {
+      for (;;) {
+        const output = await queue.take();
+        if (!output) break;
+        yield await output;
+      }
+      finished = true;
+      await producer;
     } finally {
-      pending = null;
+      if (!finished) queue.cancel();
     }
+  }
+
+  private job(target: SliceTarget): UnitJob {
+    return {...target, metric: 'actual', sourceApi: 'ea_reporting'};
   }
 }

@@ -1,10 +1,9 @@
 import crypto from 'crypto';
-import v8 from 'v8';
 
-import {enrichRecord} from '../enrich';
-import {IdAssigner, Normalized} from '../normalize';
-import {UsageRecord} from '../normalize/usage-record';
-import {applyTracking, CompiledRules, TrackingConflict} from '../track';
+import {IdAssigner} from '../normalize';
+import {TrackingConflict} from '../track';
+import {tuneGcForStreaming} from '../work/gc';
+import {UnitOutput} from '../work/unit';
 
 /** A record of the tracking_conflicts stream: the conflict, and which usage record it is about. */
 export interface ConflictRecord extends TrackingConflict {
@@ -34,23 +33,10 @@ export class SliceTally {
 }
 
 /**
- * A read allocates ~10 KB per row that dies almost at once, but some of it is promoted, and by
- * default V8 lets the old generation grow to several times its live size (~20 MB here) before a
- * full collection: peak RSS rose with the length of the run (~145 MB at 100k rows, ~195 MB at
- * 1M). Growing the heap by 30% per step keeps it flat (~145 MB at 1M) for a few percent of CPU.
- * A growth factor, not a limit: a heap that must grow still can.
- */
-let gcTuned = false;
-function tuneGcForStreaming(): void {
-  if (gcTuned) return;
-  gcTuned = true;
-  v8.setFlagsFromString('--heap-growing-percent=30');
-}
-
-/**
- * The per-record steps after normalization, in order: id, enrich (VM, AKS), track (rules,
- * audit). One instance per slice, since the id occurrence counter is per day and slices never
- * split a day.
+ * The main thread's end of the per-record steps: the units of a slice (work/unit.ts) arrive in
+ * order with ids that are bare hashes; this gives repeated rows of a day their `-n` suffix
+ * (slices never split a day, so one instance per slice counts per day), emits the conflicts
+ * with their final ids, and counts what the slice produced.
  */
 export class RecordPipeline {
   private readonly ids = new IdAssigner();
@@ -58,45 +44,51 @@ export class RecordPipeline {
 
   constructor(
     private readonly stream: string,
-    private readonly rules: CompiledRules,
     private readonly onConflict: ((conflict: ConflictRecord) => void) | undefined,
   ) {
     tuneGcForStreaming();
   }
 
-  /** Returns the records of a batch ready to emit; rejected rows are only counted. */
-  process(batch: Normalized[]): UsageRecord[] {
-    const out: UsageRecord[] = [];
-    for (const item of batch) {
-      const record = item.record;
-      if (!record) {
-        const reason = item.rejected ?? 'rejected';
-        this.tally.rejected.set(reason, (this.tally.rejected.get(reason) ?? 0) + 1);
-        continue;
+  /** Takes a unit's results; returns its RECORD bytes with the final ids, ready to write. */
+  finish(unit: UnitOutput): Uint8Array {
+    const {keys, idEnds, bytes} = unit;
+    const emitting = idEnds.length > 0;
+    let suffixes: Map<number, number> | null = null;
+    let pieces: Uint8Array[] | null = null;
+    let copied = 0;
+    for (let i = 0; i < keys.length; i++) {
+      const n = this.ids.occurrence(keys[i]);
+      if (n === 0) continue;
+      (suffixes ??= new Map()).set(i, n);
+      if (emitting) {
+        pieces ??= [];
+        pieces.push(bytes.subarray(copied, idEnds[i]), Buffer.from('-' + n));
+        copied = idEnds[i];
       }
-      this.ids.assign(record);
-      enrichRecord(record);
-      const conflicts = applyTracking(this.rules, record);
-      if (conflicts.length > 0) {
-        this.tally.conflicts += conflicts.length;
-        if (this.onConflict) {
-          for (const c of conflicts) {
-            this.onConflict({
-              id: conflictId(record.id, c.tracking_key),
-              record_id: record.id,
-              stream: this.stream,
-              usage_date: record.usage_date,
-              resource_id: record.resource_id,
-              ...c,
-            });
-          }
+    }
+    if (unit.conflicts.length > 0) {
+      this.tally.conflicts += unit.conflicts.length;
+      if (this.onConflict) {
+        for (const c of unit.conflicts) {
+          const n = suffixes?.get(c.index);
+          const recordId = n ? unit.hashes![c.index] + '-' + n : unit.hashes![c.index];
+          this.onConflict({
+            id: conflictId(recordId, c.conflict.tracking_key),
+            record_id: recordId,
+            stream: this.stream,
+            usage_date: c.usage_date,
+            resource_id: c.resource_id,
+            ...c.conflict,
+          });
         }
       }
-      if (record.parse_errors.length > 0) this.tally.parseErrors++;
-      out.push(record);
     }
-    this.tally.records += out.length;
-    return out;
+    this.tally.records += unit.records;
+    this.tally.parseErrors += unit.parseErrors;
+    for (const [reason, count] of unit.rejected) this.tally.rejected.set(reason, (this.tally.rejected.get(reason) ?? 0) + count);
+    if (!pieces) return bytes;
+    pieces.push(bytes.subarray(copied));
+    return Buffer.concat(pieces);
   }
 }
 

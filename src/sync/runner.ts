@@ -6,6 +6,7 @@ import {ConnectorState} from '../protocol/state';
 import {TrackingConflictsStream, UsageStream} from '../streams/streams';
 import {addDays, daysBetween, maxDay, minDay} from './dates';
 import {ConflictRecord} from './pipeline';
+import {SliceTarget} from './slice-source';
 import {DateSlice, planSlices, syncWindow} from './slices';
 
 export type SyncMode = 'full_refresh' | 'incremental';
@@ -126,7 +127,7 @@ export class SyncRunner {
     const prepared: Record<number, Promise<unknown>> = {};
     const prepare = (i: number): void => {
       if (i >= slices.length || i in prepared) return;
-      const p = pass.stream.source.prepare(slices[i]);
+      const p = pass.stream.source.prepare(slices[i], this.target(pass));
       p.catch(() => undefined); // awaited in turn below; this only avoids an unhandled rejection
       prepared[i] = p.then((result) => {
         this.estimate(pass, result, slices[i], totalDays, progress);
@@ -211,18 +212,19 @@ export class SyncRunner {
         }
       : undefined;
     const pipeline = pass.stream.pipeline(onConflict);
-    const batches = pass.stream.recordBatches(prepared, slice, pipeline);
+    const batches = pass.stream.source.units(prepared, slice, this.target(pass));
     let finished = false;
     try {
       for (;;) {
         const next = await this.unlessStopped(batches.next());
         if (next.done) break;
-        const batch = next.value;
-        if (!pass.running && pass.emitRecords) {
+        const unit = next.value;
+        if (unit.records > 0 && !pass.running && pass.emitRecords) {
           output.message(streamStatusTrace(name, 'RUNNING'));
           pass.running = true;
         }
-        if (pass.emitRecords) for (const record of batch) output.record(name, record, emittedAt);
+        const bytes = pipeline.finish(unit);
+        if (pass.emitRecords) output.bytes(bytes);
         const wait = output.ready();
         if (wait) await wait;
         if (this.ctx.stop.requested) throw new StopRequested();
@@ -243,6 +245,10 @@ export class SyncRunner {
       logger.warn(`${name} ${slice.start}..${slice.end}: ${tally.conflicts} tracking conflict(s) between same-priority rules; see the tracking_conflicts stream.`);
     }
     return tally.records;
+  }
+
+  private target(pass: Pass): SliceTarget {
+    return {stream: pass.stream.name, emitRecords: pass.emitRecords, emittedAt: this.emittedAt};
   }
 
   /**

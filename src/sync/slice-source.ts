@@ -1,14 +1,24 @@
-import {Normalized} from '../normalize';
+import {UnitOutput} from '../work/unit';
 import {DateSlice} from './slices';
+
+/** Where a slice's records go: which stream, whether they are written, and their emitted_at. */
+export interface SliceTarget {
+  stream: string;
+  emitRecords: boolean;
+  emittedAt: number;
+}
 
 /**
  * How a stream reads one slice, in two steps so slices can overlap: `prepare` does the slow,
- * small part ahead of time (generate a report, fetch a first page) and `batches` streams the
- * rows when the slice's turn comes, so nothing big is held while waiting.
+ * small part ahead of time (generate a report, fetch a first page) and `units` streams the
+ * records when the slice's turn comes, so nothing big is held while waiting. Units come out in
+ * the order of the rows, whatever thread made them.
  */
 export interface SliceSource<P> {
-  prepare(slice: DateSlice): Promise<P>;
-  batches(prepared: P, slice: DateSlice): AsyncGenerator<Normalized[]>;
+  prepare(slice: DateSlice, target: SliceTarget): Promise<P>;
+  units(prepared: P, slice: DateSlice, target: SliceTarget): AsyncGenerator<UnitOutput>;
   /** Rows expected from a prepared slice, for progress estimates; undefined if unknown. */
   estimateRows(prepared: P): number | undefined;
+  /** Lets go of a prepared slice that will not be read (a stop, a failure before its turn). */
+  discard?(prepared: P): void;
 }

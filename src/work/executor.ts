@@ -1,0 +1,45 @@
+import {CompiledRules} from '../track';
+import {CsvUnitInput, EaPageMeta, EaUnitInput, isProblem, parseEaPage, processCsvUnit, processEaRows, UnitOutput, UnitProblem} from './unit';
+
+/** An EA page handed over: its meta as soon as it is parsed, its records when they are done. */
+export interface EaPageWork {
+  meta: Promise<EaPageMeta | UnitProblem>;
+  output: Promise<UnitOutput>;
+}
+
+/**
+ * Runs units of work (work/unit.ts). Results come back per unit; keeping them in order is the
+ * caller's job, which lets several units be in flight at once.
+ */
+export interface UnitExecutor {
+  /** Units worth having in flight at once to keep every thread busy. */
+  readonly parallelism: number;
+  csv(input: CsvUnitInput): Promise<UnitOutput | UnitProblem>;
+  ea(input: EaUnitInput): EaPageWork;
+  close(): Promise<void>;
+}
+
+/** Runs every unit on the calling thread, at once (one core; also what `check` uses). */
+export class InThreadExecutor implements UnitExecutor {
+  readonly parallelism = 1;
+
+  constructor(private readonly rules: CompiledRules) {}
+
+  csv(input: CsvUnitInput): Promise<UnitOutput | UnitProblem> {
+    return Promise.resolve(processCsvUnit(input, this.rules));
+  }
+
+  ea(input: EaUnitInput): EaPageWork {
+    const parsed = parseEaPage(input.bytes);
+    if (isProblem(parsed)) {
+      const output = Promise.reject(new Error(`EA page not usable: ${parsed.problem}`));
+      output.catch(() => undefined);
+      return {meta: Promise.resolve(parsed), output};
+    }
+    return {meta: Promise.resolve(parsed.meta), output: Promise.resolve(processEaRows(parsed.rows, input, this.rules))};
+  }
+
+  async close(): Promise<void> {
+    /* nothing to stop */
+  }
+}

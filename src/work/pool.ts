@@ -1,0 +1,175 @@
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
+import {Worker} from 'worker_threads';
+
+import {SystemError} from '../errors';
+import {CompiledRules} from '../track';
+import {tuneGcForStreaming} from './gc';
+import {EaPageWork, InThreadExecutor, UnitExecutor} from './executor';
+import {CsvUnitInput, EaPageMeta, EaUnitInput, UnitInput, UnitOutput, UnitProblem} from './unit';
+import type {UnitReply, WorkerInit} from './worker';
+
+interface Pending {
+  resolveMeta?: (meta: EaPageMeta | UnitProblem) => void;
+  resolve: (out: UnitOutput | UnitProblem) => void;
+  reject: (err: Error) => void;
+}
+
+interface Thread {
+  worker: Worker;
+  pending: Map<number, Pending>;
+}
+
+/**
+ * Threads used when the config leaves it to the connector: two, which is where the main thread
+ * (HTTP, ids, stdout) stays ahead and memory stays under 200 MB; worker_threads asks for more.
+ */
+const DEFAULT_MAX_THREADS = 2;
+/**
+ * Young generation of a worker, in MB. V8's default (up to 48 MB a thread) only buys fewer
+ * scavenges of records that die young anyway; measured at 100k rows, 6 MB took peak RSS of a
+ * two-thread read from ~240-270 MB to ~175-190 MB for a few percent of throughput.
+ */
+const WORKER_YOUNG_GENERATION_MB = 6;
+
+/**
+ * Worker threads for the CPU-heavy part of a read (decode, normalize, hash, enrich, track,
+ * serialize), so a sync uses more than one core. Started on first use; each unit goes to the
+ * thread with the fewest units in hand. A thread that dies fails the sync with a system error
+ * (the next sync resumes from the last STATE).
+ */
+export class WorkerPool implements UnitExecutor {
+  private readonly threads: Thread[] = [];
+  private nextId = 1;
+  private closed = false;
+
+  constructor(
+    private readonly size: number,
+    private readonly init: WorkerInit,
+    private readonly script: string,
+  ) {}
+
+  get parallelism(): number {
+    return this.size;
+  }
+
+  csv(input: CsvUnitInput): Promise<UnitOutput | UnitProblem> {
+    return new Promise((resolve, reject) => this.send(input, {resolve, reject}, []));
+  }
+
+  ea(input: EaUnitInput): EaPageWork {
+    let resolveMeta!: (m: EaPageMeta | UnitProblem) => void;
+    let rejectMeta!: (e: Error) => void;
+    const meta = new Promise<EaPageMeta | UnitProblem>((res, rej) => {
+      resolveMeta = res;
+      rejectMeta = rej;
+    });
+    const output = new Promise<UnitOutput>((resolve, reject) => {
+      const pending: Pending = {
+        resolveMeta,
+        resolve: (out) => {
+          if ('problem' in out) {
+            resolveMeta(out);
+            reject(new Error(`EA page not usable: ${out.problem}`));
+          } else resolve(out);
+        },
+        reject: (err) => {
+          rejectMeta(err);
+          reject(err);
+        },
+      };
+      // the page is not needed here once handed over: move it instead of copying it
+      const bytes = input.bytes.byteOffset === 0 && input.bytes.byteLength === input.bytes.buffer.byteLength ? input.bytes : input.bytes.slice();
+      this.send({...input, bytes}, pending, [bytes.buffer as ArrayBuffer]);
+    });
+    output.catch(() => undefined); // the reader awaits meta first; a failure is seen there too
+    return {meta, output};
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const threads = this.threads.splice(0);
+    await Promise.all(threads.map((t) => t.worker.terminate().catch(() => undefined)));
+  }
+
+  private send(input: UnitInput, pending: Pending, transfer: ArrayBuffer[]): void {
+    if (this.closed) {
+      pending.reject(new Error('the worker pool is closed'));
+      return;
+    }
+    const thread = this.pick();
+    const id = this.nextId++;
+    thread.pending.set(id, pending);
+    if (thread.pending.size === 1) thread.worker.ref();
+    thread.worker.postMessage({id, input}, transfer);
+  }
+
+  /** The thread with the fewest units in hand, starting one more while under the size. */
+  private pick(): Thread {
+    let best: Thread | undefined;
+    for (const t of this.threads) if (!best || t.pending.size < best.pending.size) best = t;
+    if (best && (best.pending.size === 0 || this.threads.length >= this.size)) return best;
+    return this.spawn();
+  }
+
+  private spawn(): Thread {
+    tuneGcForStreaming();
+    const worker = new Worker(this.script, {
+      workerData: this.init,
+      // a worker never writes to the protocol's stdout; anything it prints is dropped
+      stdout: true,
+      stderr: true,
+      resourceLimits: {maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB},
+    });
+    worker.stdout.resume();
+    worker.stderr.resume();
+    const thread: Thread = {worker, pending: new Map()};
+    worker.on('message', (reply: UnitReply) => this.onReply(thread, reply));
+    const fail = (why: string): void => {
+      const i = this.threads.indexOf(thread);
+      if (i >= 0) this.threads.splice(i, 1);
+      const err = new SystemError(`A decoding thread stopped (${why}); the next sync resumes from the last saved state.`);
+      for (const p of thread.pending.values()) p.reject(err);
+      thread.pending.clear();
+    };
+    worker.on('error', (err) => fail(err.message));
+    worker.on('exit', (code) => {
+      if (!this.closed || thread.pending.size > 0) fail(`exit code ${code}`);
+    });
+    worker.unref();
+    this.threads.push(thread);
+    return thread;
+  }
+
+  private onReply(thread: Thread, reply: UnitReply): void {
+    const pending = thread.pending.get(reply.id);
+    if (!pending) return;
+    if (reply.type === 'meta') {
+      pending.resolveMeta?.(reply.meta as EaPageMeta);
+      return;
+    }
+    thread.pending.delete(reply.id);
+    if (thread.pending.size === 0) thread.worker.unref();
+    if (reply.type === 'error') pending.reject(new Error(`decoding thread failed: ${reply.message}`));
+    else if (reply.type === 'problem') pending.resolve(reply.problem as UnitProblem);
+    else pending.resolve(reply.output as UnitOutput);
+  }
+}
+
+/** Threads a read uses when the config leaves it to the connector: one per core, up to two. */
+export function defaultThreads(): number {
+  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  return Math.max(1, Math.min(DEFAULT_MAX_THREADS, cores));
+}
+
+/**
+ * The executor for a read: worker threads when more than one thread is asked for and the
+ * compiled worker script is there (it is not when the sources run under ts-jest), else the
+ * calling thread.
+ */
+export function createExecutor(threads: number, rules: CompiledRules, trackingRules: unknown): UnitExecutor {
+  const script = path.join(__dirname, 'worker.js');
+  if (threads <= 1 || !fs.existsSync(script)) return new InThreadExecutor(rules);
+  return new WorkerPool(threads, {trackingRules}, script);
+}

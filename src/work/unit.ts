@@ -1,0 +1,298 @@
+/**
+ * One unit of work: a piece of raw input (an EA page, or complete CSV records of a blob) turned
+ * into RECORD lines, in one synchronous call with no I/O. The same code runs in a worker
+ * thread (work/worker.ts) or on the main thread (work/executor.ts); the main thread then only
+ * finishes the ids (occurrence suffixes are per day, so they need the units in order) and
+ * writes the bytes.
+ *
+ * Per row: decode → normalize → hash → enrich (VM, AKS) → track (rules) → serialize.
+ */
+import {CsvTokenizer} from '../decode/csv';
+import {enrichRecord} from '../enrich';
+import {costDetailsRowNormalizer, hashKey, Normalized, normalizeEaRow, recordHash} from '../normalize';
+import {Metric, SourceApi, UsageRecord} from '../normalize/usage-record';
+import {applyTracking, CompiledRules, TrackingConflict} from '../track';
+
+/** What every unit of one slice shares. */
+export interface UnitJob {
+  /** Stream the RECORD lines are written for. */
+  stream: string;
+  /** False when only the tracking audit is wanted (records are counted, not serialized). */
+  emitRecords: boolean;
+  metric: Metric;
+  sourceApi: SourceApi;
+  emittedAt: number;
+}
+
+export interface CsvUnitInput {
+  kind: 'csv';
+  job: UnitJob;
+  /** Complete CSV records (UTF-8), cut at a line end, after the header. */
+  bytes: Uint8Array;
+  header: string[];
+  /** The blob's record delimiter, as the tokenizer detected it from the header. */
+  delimiter: number;
+  /** The last unit of the blob: its last record may lack a line end. */
+  final: boolean;
+}
+
+export interface EaUnitInput {
+  kind: 'ea';
+  job: UnitJob;
+  /** One EA Reporting API page body, as received. */
+  bytes: Uint8Array;
+}
+
+export type UnitInput = CsvUnitInput | EaUnitInput;
+
+/** A conflict found on one record of a unit; the main thread adds the final ids. */
+export interface UnitConflict {
+  /** Index of the record among the unit's records. */
+  index: number;
+  usage_date: string;
+  resource_id: string | null;
+  conflict: TrackingConflict;
+}
+
+export interface UnitOutput {
+  /** RECORD lines; each record's id is its 32-hex hash, without an occurrence suffix yet. */
+  bytes: Uint8Array;
+  /** Per record: byte offset in `bytes` just after its 32-hex id (empty when not emitting). */
+  idEnds: Uint32Array;
+  /** Per record: the first 52 bits of its hash, for occurrence counting. */
+  keys: Float64Array;
+  /** Per record: the 32-hex hash (only when the unit has conflicts, which need the ids). */
+  hashes: string[] | null;
+  conflicts: UnitConflict[];
+  records: number;
+  parseErrors: number;
+  rejected: Array<[string, number]>;
+}
+
+/** EA page facts the reader needs before the rows are done: where the next page is. */
+export interface EaPageMeta {
+  nextLink: string | null;
+  rows: number;
+}
+
+/** Why a unit could not be processed alone; the caller decides what to do. */
+export type UnitProblem =
+  /** The EA page is not valid JSON (a cut or garbled body: fetch it again). */
+  | {problem: 'bad-json'}
+  /** The EA page is JSON but has no "data" list. */
+  | {problem: 'no-data'}
+  /** The CSV unit needs the whole-blob rules (csv-parse fallback, or a cut inside a record). */
+  | {problem: 'serial'};
+
+const HEX_ID_PREFIX = '{"id":"';
+
+/** Grows as needed; one allocation per unit in the usual case (sized from the input). */
+class LineBuffer {
+  buf: Buffer;
+  used = 0;
+
+  constructor(estimate: number) {
+    this.buf = Buffer.from(new ArrayBuffer(Math.max(4096, estimate)));
+  }
+
+  write(line: string): number {
+    const start = this.used;
+    if (this.used + line.length * 3 > this.buf.length) {
+      const need = this.used + Buffer.byteLength(line);
+      if (need > this.buf.length) {
+        const bigger = Buffer.from(new ArrayBuffer(Math.max(need, this.buf.length * 2)));
+        this.buf.copy(bigger, 0, 0, this.used);
+        this.buf = bigger;
+      }
+    }
+    this.used += this.buf.write(line, this.used);
+    return start;
+  }
+}
+
+/**
+ * The rows of one unit, from normalized rows to output. Holds the unit's results; one per unit.
+ */
+export class UnitWriter {
+  private readonly out: LineBuffer;
+  private readonly prefix: string;
+  /** Bytes from a line's start to the end of its id: the prefix, `{"id":"`, 32 hex chars. */
+  private readonly idOffset: number;
+  private keys: Float64Array;
+  private idEnds: Uint32Array;
+  private hashes: string[] = [];
+  private readonly conflicts: UnitConflict[] = [];
+  private readonly rejected = new Map<string, number>();
+  private count = 0;
+  private parseErrors = 0;
+
+  constructor(
+    private readonly job: UnitJob,
+    private readonly rules: CompiledRules,
+    estimatedBytes: number,
+    expectedRows: number,
+  ) {
+    this.out = new LineBuffer(job.emitRecords ? estimatedBytes : 0);
+    this.prefix = `{"type":"RECORD","record":{"stream":${JSON.stringify(job.stream)},"emitted_at":${job.emittedAt},"data":`;
+    this.idOffset = Buffer.byteLength(this.prefix) + HEX_ID_PREFIX.length + 32;
+    const capacity = Math.max(16, expectedRows);
+    this.keys = new Float64Array(capacity);
+    this.idEnds = new Uint32Array(job.emitRecords ? capacity : 0);
+  }
+
+  add(item: Normalized): void {
+    const record = item.record;
+    if (!record) {
+      const reason = item.rejected ?? 'rejected';
+      this.rejected.set(reason, (this.rejected.get(reason) ?? 0) + 1);
+      return;
+    }
+    this.emit(record);
+  }
+
+  private emit(record: UsageRecord): void {
+    const hash = recordHash(record);
+    record.id = hash;
+    enrichRecord(record);
+    const conflicts = applyTracking(this.rules, record);
+    const index = this.count++;
+    if (index >= this.keys.length) this.grow();
+    this.keys[index] = hashKey(hash);
+    this.hashes.push(hash);
+    for (const conflict of conflicts) {
+      this.conflicts.push({index, usage_date: record.usage_date, resource_id: record.resource_id, conflict});
+    }
+    if (record.parse_errors.length > 0) this.parseErrors++;
+    if (this.job.emitRecords) {
+      const start = this.out.write(this.prefix + JSON.stringify(record) + '}}\n');
+      this.idEnds[index] = start + this.idOffset;
+    }
+  }
+
+  private grow(): void {
+    const keys = new Float64Array(this.keys.length * 2);
+    keys.set(this.keys);
+    this.keys = keys;
+    if (this.job.emitRecords) {
+      const ends = new Uint32Array(this.idEnds.length * 2);
+      ends.set(this.idEnds);
+      this.idEnds = ends;
+    }
+  }
+
+  finish(): UnitOutput {
+    return {
+      bytes: new Uint8Array(this.out.buf.buffer, 0, this.out.used),
+      idEnds: this.idEnds.subarray(0, this.job.emitRecords ? this.count : 0),
+      keys: this.keys.subarray(0, this.count),
+      hashes: this.conflicts.length > 0 ? this.hashes : null,
+      conflicts: this.conflicts,
+      records: this.count,
+      parseErrors: this.parseErrors,
+      rejected: [...this.rejected.entries()],
+    };
+  }
+}
+
+/** Buffers the output holds, to hand to postMessage as transferables. */
+export function transferables(out: UnitOutput): ArrayBuffer[] {
+  const list: ArrayBuffer[] = [];
+  for (const a of [out.bytes, out.idEnds, out.keys]) {
+    if (a.buffer instanceof ArrayBuffer && a.buffer.byteLength > 0 && !list.includes(a.buffer)) list.push(a.buffer);
+  }
+  return list;
+}
+
+// ------------------------------------------------------------------------------------------
+// EA pages
+
+const utf8 = new TextDecoder('utf-8');
+
+/** Parses an EA page body; the problem when it cannot be used. */
+export function parseEaPage(bytes: Uint8Array): {rows: unknown[]; meta: EaPageMeta} | UnitProblem {
+  let body: unknown;
+  try {
+    body = JSON.parse(utf8.decode(bytes));
+  } catch {
+    return {problem: 'bad-json'};
+  }
+  const page = body as {data?: unknown; nextLink?: unknown} | null;
+  if (!page || typeof page !== 'object' || !Array.isArray(page.data)) return {problem: 'no-data'};
+  const nextLink = typeof page.nextLink === 'string' && page.nextLink ? page.nextLink : null;
+  return {rows: page.data, meta: {nextLink, rows: page.data.length}};
+}
+
+/** The rows of a parsed EA page into a unit's output; rows are released as they are done. */
+export function processEaRows(rows: unknown[], input: EaUnitInput, rules: CompiledRules): UnitOutput {
+  // RECORD lines run about 1.6 times the EA JSON of their rows
+  const writer = new UnitWriter(input.job, rules, Math.ceil(input.bytes.length * 1.6), rows.length);
+  const ctx = {metric: input.job.metric, sourceApi: input.job.sourceApi};
+  for (let i = 0; i < rows.length; i++) {
+    writer.add(normalizeEaRow(rows[i] as Record<string, unknown>, ctx));
+    rows[i] = null; // let the raw row go
+  }
+  return writer.finish();
+}
+
+// ------------------------------------------------------------------------------------------
+// CSV records
+
+/** Rows tokenized at a time: small batches die young (cheap for the scavenger). */
+const ROWS_PER_SCAN = 100;
+
+/** Row normalizers by header (a worker sees the same few headers over and over). */
+const normalizers = new Map<string, (row: string[]) => Normalized>();
+
+export function normalizerFor(header: string[], metric: Metric, sourceApi: SourceApi): (row: string[]) => Normalized {
+  const key = metric + '\u0000' + sourceApi + '\u0000' + header.join('\u0000');
+  let n = normalizers.get(key);
+  if (!n) {
+    if (normalizers.size > 64) normalizers.clear();
+    n = costDetailsRowNormalizer(header, {metric, sourceApi});
+    normalizers.set(key, n);
+  }
+  return n;
+}
+
+/**
+ * The records of a CSV unit. The unit must hold whole records only and be parseable by the fast
+ * tokenizer alone; otherwise it is a `serial` problem and the caller reads the rest of the blob
+ * with the whole-blob decoder (which has csv-parse's rarer rules).
+ */
+export function processCsvUnit(input: CsvUnitInput, rules: CompiledRules): UnitOutput | UnitProblem {
+  const text = utf8.decode(input.bytes);
+  const tok = new CsvTokenizer();
+  tok.header = input.header;
+  tok.delimiter = input.delimiter;
+  const normalize = normalizerFor(input.header, input.job.metric, input.job.sourceApi);
+  // RECORD lines run about 2.6 times the CSV text of their rows
+  const writer = new UnitWriter(input.job, rules, Math.ceil(input.bytes.length * 2.6), Math.ceil(input.bytes.length / 700));
+  let pos = 0;
+  try {
+    for (;;) {
+      pos = tok.scan(text, pos, input.final, ROWS_PER_SCAN);
+      const rows = tok.rows;
+      tok.rows = [];
+      for (let i = 0; i < rows.length; i++) writer.add(normalize(rows[i]));
+      if (tok.anomaly) return {problem: 'serial'};
+      if (rows.length < ROWS_PER_SCAN) break;
+    }
+  } catch {
+    // e.g. a quoted field not closed at the end of the blob: the whole-blob decoder says so
+    return {problem: 'serial'};
+  }
+  if (pos !== text.length) return {problem: 'serial'};
+  return writer.finish();
+}
+
+/** Rows already tokenized on the main thread (the whole-blob path) into a unit's output. */
+export function processCsvRows(rows: string[][], header: string[], job: UnitJob, rules: CompiledRules): UnitOutput {
+  const normalize = normalizerFor(header, job.metric, job.sourceApi);
+  const writer = new UnitWriter(job, rules, rows.length * 2500, rows.length);
+  for (let i = 0; i < rows.length; i++) writer.add(normalize(rows[i]));
+  return writer.finish();
+}
+
+export function isProblem(x: unknown): x is UnitProblem {
+  return typeof x === 'object' && x !== null && 'problem' in x;
+}
