@@ -6,6 +6,7 @@
  *   npm run bench -- --with-2m          # adds the 2M-row size
  *   npm run bench -- --sizes 10k,100k --apis cost_details --skip-concurrency --repeat 3
  *   npm run bench -- --keep-cache       # keep pre-rendered data for the next run
+ *   npm run bench -- --worker-threads 1 # the connector on one thread (default: one per core, up to 2)
  *
  * What runs, per size N (an enrollment of one 30-day month with N/30 rows per day, default
  * synthetic mess: bad dates, malformed tags, duplicates, quoted newlines):
@@ -57,6 +58,8 @@ interface Args {
   out: string;
   sliceDays: number;
   maxConcurrency: number;
+  /** worker_threads for the connector; undefined leaves the connector's default. */
+  workerThreads?: number;
 }
 
 function parseSize(s: string): number {
@@ -103,8 +106,9 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--out') a.out = v();
     else if (k === '--slice-days') a.sliceDays = Number(v());
     else if (k === '--max-concurrency') a.maxConcurrency = Number(v());
+    else if (k === '--worker-threads') a.workerThreads = Number(v());
     else if (k === '--help' || k === '-h') {
-      console.log('npm run bench -- [--sizes 10k,100k,1m] [--with-2m] [--apis cost_details,ea] [--repeat N] [--sandbox child|inproc] [--skip-rules] [--skip-concurrency] [--keep-cache] [--cache-dir D] [--out F]; see scripts/bench.ts');
+      console.log('npm run bench -- [--sizes 10k,100k,1m] [--with-2m] [--apis cost_details,ea] [--repeat N] [--sandbox child|inproc] [--skip-rules] [--skip-concurrency] [--worker-threads N] [--keep-cache] [--cache-dir D] [--out F]; see scripts/bench.ts');
       process.exit(0);
     } else throw new Error(`unknown option ${k}`);
   }
@@ -339,6 +343,7 @@ interface ConnectorRun {
   sliceDays: number;
   maxConcurrency: number;
   trackingRules?: unknown[];
+  workerThreads?: number;
 }
 
 let tmpSeq = 0;
@@ -357,6 +362,7 @@ function writeRunFiles(dir: string, run: ConnectorRun): {config: string; catalog
     slice_days: run.sliceDays,
     max_concurrency: run.maxConcurrency,
     tracking_rules: run.trackingRules ?? [],
+    ...(run.workerThreads !== undefined ? {worker_threads: run.workerThreads} : {}),
     api_base_url: run.baseUrl,
     login_base_url: run.baseUrl,
     ea_base_url: run.baseUrl,
@@ -617,7 +623,7 @@ async function main(): Promise<void> {
     command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
     startedAt,
     machine: {cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}`, loadAverageAtStart: os.loadavg()},
-    settings: {sandbox: args.sandbox, sliceDays: args.sliceDays, maxConcurrency: args.maxConcurrency, maxRowsPerBlob: 25_000, eaPageSize: 1000, csvSchema: 'current'},
+    settings: {sandbox: args.sandbox, sliceDays: args.sliceDays, maxConcurrency: args.maxConcurrency, workerThreads: args.workerThreads ?? 'default', maxRowsPerBlob: 25_000, eaPageSize: 1000, csvSchema: 'current'},
   };
   const sizes: unknown[] = [];
   results.sizes = sizes;
@@ -635,7 +641,7 @@ async function main(): Promise<void> {
       try {
         for (const api of args.apis) {
           const files = await floorFiles(o, api, args.sliceDays);
-          const run: ConnectorRun = {api, baseUrl: sb.baseUrl, options: sb.options, sliceDays: args.sliceDays, maxConcurrency: args.maxConcurrency};
+          const run: ConnectorRun = {api, baseUrl: sb.baseUrl, options: sb.options, sliceDays: args.sliceDays, maxConcurrency: args.maxConcurrency, workerThreads: args.workerThreads};
           const conn: ChildResult[] = [];
           const floors: Record<string, ChildResult[]> = {};
           const floorKinds = api === 'ea' ? ['json'] : rows <= args.csvParseFloorUpTo ? ['bare-csv', 'csv-parse'] : ['bare-csv'];
@@ -714,7 +720,7 @@ async function sandboxPlacement(work: string, o: SandboxOptions, args: Args, exp
 
 /** Enrichment is always on; this is the cost of 50 tracking rules on the real read path. */
 async function rulesCost(work: string, sb: SandboxHandle, args: Args, expected: number): Promise<unknown> {
-  const base: ConnectorRun = {api: 'cost_details', baseUrl: sb.baseUrl, options: sb.options, sliceDays: args.sliceDays, maxConcurrency: args.maxConcurrency};
+  const base: ConnectorRun = {api: 'cost_details', baseUrl: sb.baseUrl, options: sb.options, sliceDays: args.sliceDays, maxConcurrency: args.maxConcurrency, workerThreads: args.workerThreads};
   const none: ChildResult[] = [];
   const fifty: ChildResult[] = [];
   const rules = realisticRules();
