@@ -1,5 +1,3 @@
-import {AirbyteLogger} from 'faros-airbyte-cdk/lib/logger';
-import type {AirbyteMessage} from 'faros-airbyte-cdk/lib/protocol';
 import {Command} from 'commander';
 import fs from 'fs';
 
@@ -7,7 +5,7 @@ import {loadSpec} from './config/spec';
 import {validateConfig, ValidatedConfig} from './config/validate';
 import {asConnectorError, ConfigError} from './errors';
 import {Logger} from './protocol/logger';
-import {connectionStatus, errorTrace, AirbyteMessageOut} from './protocol/messages';
+import {connectionStatus, errorTrace} from './protocol/messages';
 import {ProtocolOutput} from './protocol/output';
 import {parseInputState} from './protocol/state';
 import {AzureBillingSource} from './source';
@@ -15,17 +13,6 @@ import {defaultThreads} from './work/pool';
 import {oldestCostDetailsDay} from './sync/slices';
 import {SelectedStream, StopRequested, SyncRunner} from './sync/runner';
 import {todayUtc} from './sync/dates';
-
-/** CDK internals log through this: their messages join ours on the one protocol output. */
-class RoutedAirbyteLogger extends AirbyteLogger {
-  constructor(private readonly output: ProtocolOutput) {
-    super();
-  }
-  override write(msg: AirbyteMessage): Promise<void> {
-    this.output.message(msg as unknown as AirbyteMessageOut);
-    return Promise.resolve();
-  }
-}
 
 interface Io {
   output: ProtocolOutput;
@@ -90,7 +77,7 @@ function fail(io: Io, err: unknown): void {
 }
 
 function makeSource(validated: ValidatedConfig, io: Io, threads = 1): AzureBillingSource {
-  return new AzureBillingSource(validated, io.logger, io.output.redactor, new RoutedAirbyteLogger(io.output), {threads});
+  return new AzureBillingSource(validated, io.logger, io.output.redactor, {threads});
 }
 
 async function spec(io: Io): Promise<void> {

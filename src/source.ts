@@ -1,7 +1,5 @@
-import type {AirbyteLogger} from 'faros-airbyte-cdk/lib/logger';
-import {AirbyteSpec} from 'faros-airbyte-cdk/lib/protocol';
-import {redactConfig} from 'faros-airbyte-cdk/lib/utils';
 
+import {redactSecretFields} from './config/redact-secrets';
 import {loadSpec} from './config/spec';
 import {SourceConfig} from './config/types';
 import {ValidatedConfig} from './config/validate';
@@ -43,7 +41,6 @@ export class AzureBillingSource {
     private readonly validated: ValidatedConfig,
     private readonly logger: Logger,
     private readonly redactor: SecretRedactor,
-    private readonly cdkLogger: AirbyteLogger,
     opts: {threads?: number} = {},
   ) {
     const config = validated.config;
@@ -78,14 +75,14 @@ export class AzureBillingSource {
         this.reportGate,
       );
       usage = [
-        new UsageStream(this.cdkLogger, 'usage_details', 'actual', new CostDetailsSliceSource(reader, this.http, 'actual', config.page_size, timeoutMs, this.logger, this.executor, rules)),
-        new UsageStream(this.cdkLogger, 'usage_details_amortized', 'amortized', new CostDetailsSliceSource(reader, this.http, 'amortized', config.page_size, timeoutMs, this.logger, this.executor, rules)),
+        new UsageStream('usage_details', 'actual', new CostDetailsSliceSource(reader, this.http, 'actual', config.page_size, timeoutMs, this.logger, this.executor, rules)),
+        new UsageStream('usage_details_amortized', 'amortized', new CostDetailsSliceSource(reader, this.http, 'amortized', config.page_size, timeoutMs, this.logger, this.executor, rules)),
       ];
     } else {
       const reader = new EaReportingReader(this.http, this.auth, {eaBaseUrl: config.ea_base_url, enrollmentNumber: config.enrollment_number}, this.executor);
-      usage = [new UsageStream(this.cdkLogger, 'usage_details', 'actual', new EaSliceSource(reader, this.executor.parallelism + 1))];
+      usage = [new UsageStream('usage_details', 'actual', new EaSliceSource(reader, this.executor.parallelism * 2))];
     }
-    return {usage, conflicts: new TrackingConflictsStream(this.cdkLogger, usage[0])};
+    return {usage, conflicts: new TrackingConflictsStream(usage[0])};
   }
 
   /** Proves the credentials and the access to the enrollment with the smallest real request. */
@@ -97,8 +94,9 @@ export class AzureBillingSource {
     await usage[0].source.prepare({start: day, end: day}, {stream: usage[0].name, emitRecords: false, emittedAt: Date.now()});
   }
 
+  /** The config with every field the spec marks airbyte_secret replaced, for the log. */
   redactedConfig(): unknown {
-    return redactConfig(this.config as never, new AirbyteSpec(loadSpec() as never));
+    return redactSecretFields(this.config, loadSpec().connectionSpecification);
   }
 
   private async fetchToken(): Promise<TokenResponse> {

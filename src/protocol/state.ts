@@ -1,4 +1,3 @@
-import {State} from 'faros-airbyte-cdk/lib/utils';
 
 /** The per-stream cursor of DESIGN.md §6: the last usage day emitted completely. */
 export interface StreamCursor {
@@ -27,6 +26,8 @@ export function parseInputState(raw: unknown): ConnectorState {
   if (!Array.isArray(input) && typeof input === 'object' && (input as {type?: string}).type === 'LEGACY') {
     input = (input as {data?: unknown}).data;
   }
+  // Loaded here: the CDK's utils bring lodash and more, which a read without state never needs.
+  const {State} = require('faros-airbyte-cdk/lib/utils') as typeof import('faros-airbyte-cdk/lib/utils');
   const decoded = State.decode(input as never) ?? {};
   const result: ConnectorState = {};
   for (const [stream, value] of Object.entries(decoded as Record<string, unknown>)) {

@@ -1,4 +1,3 @@
-import type {AirbyteLogger} from 'faros-airbyte-cdk/lib/logger';
 import type {StreamKey} from 'faros-airbyte-cdk/lib/sources/streams/stream-base';
 
 import {JsonSchema, loadStreamSchema} from '../config/spec';
@@ -19,7 +18,6 @@ abstract class DatedStream {
   private schema?: JsonSchema;
 
   constructor(
-    readonly logger: AirbyteLogger,
     private readonly streamName: string,
     private readonly schemaName: string,
   ) {}
@@ -46,12 +44,11 @@ abstract class DatedStream {
  */
 export class UsageStream extends DatedStream {
   constructor(
-    logger: AirbyteLogger,
     name: string,
     readonly metric: Metric,
     readonly source: SliceSource<unknown>,
   ) {
-    super(logger, name, 'usage_details');
+    super(name, 'usage_details');
   }
 
   pipeline(onConflict?: (conflict: ConflictRecord) => void): RecordPipeline {
@@ -82,11 +79,8 @@ function* recordsOf(bytes: Uint8Array): Generator<UsageRecord> {
 
 /** The audit trail of same-priority tracking rule disagreements, found while reading `usage`. */
 export class TrackingConflictsStream extends DatedStream {
-  constructor(
-    logger: AirbyteLogger,
-    readonly usage: UsageStream,
-  ) {
-    super(logger, 'tracking_conflicts', 'tracking_conflicts');
+  constructor(readonly usage: UsageStream) {
+    super('tracking_conflicts', 'tracking_conflicts');
   }
 
   async *readRecords(_syncMode: unknown, _cursorField?: string[], slice?: Slice): AsyncGenerator<ConflictRecord> {

@@ -164,7 +164,10 @@ export class UnitWriter {
     }
     if (record.parse_errors.length > 0) this.parseErrors++;
     if (this.job.emitRecords) {
-      const start = this.out.write(this.prefix + JSON.stringify(record) + '}}\n');
+      // three writes, not one concatenation: no 2 KB string copied just to be encoded
+      const start = this.out.write(this.prefix);
+      this.out.write(JSON.stringify(record));
+      this.out.write('}}\n');
       this.idEnds[index] = start + this.idOffset;
     }
   }
@@ -222,16 +225,48 @@ export function parseEaPage(bytes: Uint8Array): {rows: unknown[]; meta: EaPageMe
   return {rows: page.data, meta: {nextLink, rows: page.data.length}};
 }
 
-/** The rows of a parsed EA page into a unit's output; rows are released as they are done. */
-export function processEaRows(rows: unknown[], input: EaUnitInput, rules: CompiledRules): UnitOutput {
-  // RECORD lines run about 1.6 times the EA JSON of their rows
-  const writer = new UnitWriter(input.job, rules, Math.ceil(input.bytes.length * 1.6), rows.length);
-  const ctx = {metric: input.job.metric, sourceApi: input.job.sourceApi};
-  for (let i = 0; i < rows.length; i++) {
-    writer.add(normalizeEaRow(rows[i] as Record<string, unknown>, ctx));
-    rows[i] = null; // let the raw row go
+/**
+ * The rows of a parsed EA page into a unit's output, a few at a time (`step`), so a worker can
+ * parse the next page as soon as it arrives instead of after this one: the next page's link is
+ * what the reader waits for. Rows are released as they are done.
+ */
+export class EaRowsJob {
+  private readonly writer: UnitWriter;
+  private readonly ctx: {metric: Metric; sourceApi: SourceApi};
+  private at = 0;
+
+  constructor(
+    private readonly rows: unknown[],
+    input: EaUnitInput,
+    rules: CompiledRules,
+  ) {
+    // RECORD lines run about 1.6 times the EA JSON of their rows
+    this.writer = new UnitWriter(input.job, rules, Math.ceil(input.bytes.length * 1.6), rows.length);
+    this.ctx = {metric: input.job.metric, sourceApi: input.job.sourceApi};
   }
-  return writer.finish();
+
+  /** Processes up to `maxRows` more rows; true once every row is done. */
+  step(maxRows: number): boolean {
+    const rows = this.rows;
+    const end = Math.min(rows.length, this.at + maxRows);
+    for (let i = this.at; i < end; i++) {
+      this.writer.add(normalizeEaRow(rows[i] as Record<string, unknown>, this.ctx));
+      rows[i] = null; // let the raw row go
+    }
+    this.at = end;
+    return end >= rows.length;
+  }
+
+  finish(): UnitOutput {
+    return this.writer.finish();
+  }
+}
+
+/** The rows of a parsed EA page into a unit's output, all at once. */
+export function processEaRows(rows: unknown[], input: EaUnitInput, rules: CompiledRules): UnitOutput {
+  const job = new EaRowsJob(rows, input, rules);
+  job.step(rows.length);
+  return job.finish();
 }
 
 // ------------------------------------------------------------------------------------------

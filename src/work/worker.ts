@@ -5,7 +5,7 @@
 import {parentPort, workerData} from 'worker_threads';
 
 import {compileTrackingRules} from '../track';
-import {isProblem, parseEaPage, processCsvUnit, processEaRows, transferables, UnitInput} from './unit';
+import {EaRowsJob, isProblem, parseEaPage, processCsvUnit, transferables, UnitInput} from './unit';
 
 export interface WorkerInit {
   /** The config's tracking_rules, already validated by the main thread. */
@@ -25,11 +25,42 @@ export type UnitReply =
   | {id: number; type: 'problem'; problem: unknown}
   | {id: number; type: 'error'; message: string};
 
+/** EA rows done between two looks at the message queue (a few milliseconds of work). */
+const ROWS_PER_STEP = 100;
+
 function start(): void {
   const port = parentPort;
   if (!port) throw new Error('work/worker.ts runs as a worker thread');
   const init = workerData as WorkerInit;
   const rules = compileTrackingRules(init.trackingRules as never);
+  // EA pages parsed but not yet processed, in arrival order: parsing a page (which tells the
+  // reader where the next one is) never waits for the rows of the pages before it.
+  const eaJobs: Array<{id: number; job: EaRowsJob}> = [];
+  let pumping = false;
+
+  const fail = (id: number, err: unknown): void => {
+    port.postMessage({id, type: 'error', message: err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err)});
+  };
+
+  const pump = (): void => {
+    const head = eaJobs[0];
+    if (!head) {
+      pumping = false;
+      return;
+    }
+    try {
+      if (head.job.step(ROWS_PER_STEP)) {
+        eaJobs.shift();
+        const output = head.job.finish();
+        port.postMessage({id: head.id, type: 'done', output}, transferables(output));
+      }
+    } catch (err) {
+      eaJobs.shift();
+      fail(head.id, err);
+    }
+    setImmediate(pump);
+  };
+
   port.on('message', ({id, input}: UnitRequest) => {
     try {
       if (input.kind === 'ea') {
@@ -38,17 +69,19 @@ function start(): void {
           port.postMessage({id, type: 'problem', problem: parsed});
           return;
         }
-        // the reader asks for the next page while this one's rows are being processed
         port.postMessage({id, type: 'meta', meta: parsed.meta});
-        const output = processEaRows(parsed.rows, input, rules);
-        port.postMessage({id, type: 'done', output}, transferables(output));
+        eaJobs.push({id, job: new EaRowsJob(parsed.rows, input, rules)});
+        if (!pumping) {
+          pumping = true;
+          setImmediate(pump);
+        }
       } else {
         const result = processCsvUnit(input, rules);
         if (isProblem(result)) port.postMessage({id, type: 'problem', problem: result});
         else port.postMessage({id, type: 'done', output: result}, transferables(result));
       }
     } catch (err) {
-      port.postMessage({id, type: 'error', message: err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err)});
+      fail(id, err);
     }
   });
 }

@@ -56,3 +56,16 @@ describe('validateConfig', () => {
     expect(bad.length).toBeGreaterThanOrEqual(20);
   });
 });
+
+describe('redactSecretFields', () => {
+  it('replaces every airbyte_secret field of the spec, inside the credentials oneOf too', () => {
+    const {redactSecretFields} = require('../../src/config/redact-secrets');
+    const {loadSpec} = require('../../src/config/spec');
+    const spec = loadSpec().connectionSpecification;
+    const sp = {enrollment_number: '123', credentials: {auth_type: 'service_principal', tenant_id: 't-1', client_id: 'c-1', client_secret: 's3cret'}, tracking_rules: [{name: 'x'}]};
+    expect(redactSecretFields(sp, spec)).toEqual({enrollment_number: '123', credentials: {auth_type: 'service_principal', tenant_id: 'REDACTED', client_id: 'c-1', client_secret: 'REDACTED'}, tracking_rules: [{name: 'x'}]});
+    const key = {enrollment_number: '123', credentials: {auth_type: 'api_key', api_key: 'k3y'}};
+    expect(JSON.stringify(redactSecretFields(key, spec))).not.toContain('k3y');
+    expect(sp.credentials.client_secret).toBe('s3cret'); // the config itself is untouched
+  });
+});
