@@ -132,6 +132,7 @@ function selectedStreams(catalog: unknown, available: string[]): SelectedStream[
 async function read(io: Io, configPath: string, catalogPath: string, statePath?: string): Promise<void> {
   const validated = loadConfig(configPath, io);
   const source = makeSource(validated, io, validated.config.worker_threads || defaultThreads());
+  source.executor.warm();
   io.logger.info(`Config: ${JSON.stringify(source.redactedConfig())}`);
   const catalog = readJsonFile(catalogPath, 'catalog');
   const state = statePath ? parseInputState(readJsonFile(statePath, 'state')) : {};

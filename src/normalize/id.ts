@@ -87,29 +87,31 @@ function encJson(v: object | null): string {
 
 /** The exact string that is hashed for a record (exported for tests and debugging). */
 export function identityString(r: UsageRecord): string {
-  // Written out (not a loop over ID_FIELDS) so V8 sees monomorphic property loads.
-  return (
-    enc(r.usage_date) + SEP + enc(r.billing_period_start) + SEP + enc(r.billing_period_end) + SEP +
-    enc(r.billing_account_id) + SEP + enc(r.billing_account_name) + SEP + enc(r.billing_profile_id) + SEP +
-    enc(r.billing_profile_name) + SEP + r.metric + SEP + r.source_api + SEP +
-    enc(r.department_id) + SEP + enc(r.department_name) + SEP + enc(r.account_id) + SEP +
-    enc(r.account_name) + SEP + enc(r.account_owner) + SEP + enc(r.cost_center) + SEP +
-    enc(r.subscription_id) + SEP + enc(r.subscription_name) + SEP +
-    enc(r.resource_id) + SEP + enc(r.resource_name) + SEP + enc(r.resource_group) + SEP +
-    enc(r.resource_type) + SEP + enc(r.resource_location) + SEP + enc(r.consumed_service) + SEP +
-    enc(r.meter_id) + SEP + enc(r.meter_name) + SEP + enc(r.meter_category) + SEP +
-    enc(r.meter_subcategory) + SEP + enc(r.meter_region) + SEP + enc(r.service_family) + SEP +
-    enc(r.product_name) + SEP + enc(r.part_number) + SEP + enc(r.unit_of_measure) + SEP +
-    enc(r.billing_currency) + SEP + enc(r.charge_type) + SEP + enc(r.frequency) + SEP +
-    enc(r.pricing_model) + SEP + enc(r.publisher_type) + SEP + enc(r.publisher_name) + SEP +
-    enc(r.plan_name) + SEP + enc(r.offer_id) + SEP +
-    (r.is_azure_credit_eligible === null ? NULL : r.is_azure_credit_eligible ? 'T' : 'F') + SEP +
-    enc(r.reservation_id) + SEP + enc(r.reservation_name) + SEP + enc(r.benefit_id) + SEP +
-    enc(r.benefit_name) + SEP + enc(r.product_order_id) + SEP + enc(r.product_order_name) + SEP +
-    enc(r.term) + SEP + enc(r.cost_allocation_rule_name) + SEP + enc(r.service_info1) + SEP +
-    enc(r.service_info2) + SEP + enc(r.availability_zone) + SEP +
-    encJson(r.tags) + SEP + encJson(r.additional_info)
-  );
+  // One array joined natively: a flat string at once, where 110 `+` would build a tree of
+  // cons strings (~3.5 KB of garbage per record) only to flatten it for the hash. Written out
+  // (not a loop over ID_FIELDS) so V8 sees monomorphic property loads.
+  return [
+    enc(r.usage_date), enc(r.billing_period_start), enc(r.billing_period_end),
+    enc(r.billing_account_id), enc(r.billing_account_name), enc(r.billing_profile_id),
+    enc(r.billing_profile_name), r.metric, r.source_api,
+    enc(r.department_id), enc(r.department_name), enc(r.account_id),
+    enc(r.account_name), enc(r.account_owner), enc(r.cost_center),
+    enc(r.subscription_id), enc(r.subscription_name),
+    enc(r.resource_id), enc(r.resource_name), enc(r.resource_group),
+    enc(r.resource_type), enc(r.resource_location), enc(r.consumed_service),
+    enc(r.meter_id), enc(r.meter_name), enc(r.meter_category),
+    enc(r.meter_subcategory), enc(r.meter_region), enc(r.service_family),
+    enc(r.product_name), enc(r.part_number), enc(r.unit_of_measure),
+    enc(r.billing_currency), enc(r.charge_type), enc(r.frequency),
+    enc(r.pricing_model), enc(r.publisher_type), enc(r.publisher_name),
+    enc(r.plan_name), enc(r.offer_id),
+    r.is_azure_credit_eligible === null ? NULL : r.is_azure_credit_eligible ? 'T' : 'F',
+    enc(r.reservation_id), enc(r.reservation_name), enc(r.benefit_id),
+    enc(r.benefit_name), enc(r.product_order_id), enc(r.product_order_name),
+    enc(r.term), enc(r.cost_allocation_rule_name), enc(r.service_info1),
+    enc(r.service_info2), enc(r.availability_zone),
+    encJson(r.tags), encJson(r.additional_info),
+  ].join(SEP);
 }
 
 type OneShotHash = (algorithm: string, data: string, outputEncoding: 'hex') => string;

@@ -16,6 +16,8 @@ export interface UnitExecutor {
   readonly parallelism: number;
   csv(input: CsvUnitInput): Promise<UnitOutput | UnitProblem>;
   ea(input: EaUnitInput): EaPageWork;
+  /** Starts what the executor needs ahead of the first unit (threads load their code meanwhile). */
+  warm(): void;
   close(): Promise<void>;
 }
 
@@ -37,6 +39,10 @@ export class InThreadExecutor implements UnitExecutor {
       return {meta: Promise.resolve(parsed), output};
     }
     return {meta: Promise.resolve(parsed.meta), output: Promise.resolve(processEaRows(parsed.rows, input, this.rules))};
+  }
+
+  warm(): void {
+    /* nothing to start */
   }
 
   async close(): Promise<void> {

@@ -87,6 +87,10 @@ export class WorkerPool implements UnitExecutor {
     return {meta, output};
   }
 
+  warm(): void {
+    while (!this.closed && this.threads.length < this.size) this.spawn();
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     const threads = this.threads.splice(0);

@@ -154,6 +154,7 @@ describe('csvBlobUnits: pieces decoded apart give the records of the whole blob'
         return r;
       },
       ea: (input) => executor.ea(input),
+      warm: () => undefined,
       close: async () => undefined,
     };
     for (let seed = 1; seed <= 12; seed++) {
