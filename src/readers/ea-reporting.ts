@@ -20,7 +20,7 @@ export interface EaPage {
 
 const EMPTY_OUTPUT: UnitOutput = Object.freeze({
   bytes: new Uint8Array(0), idEnds: new Uint32Array(0), keys: new Float64Array(0), hashes: null,
-  conflicts: [], records: 0, parseErrors: 0, rejected: [],
+  conflicts: [], conflictCount: 0, records: 0, parseErrors: 0, rejected: [],
 }) as UnitOutput;
 
 /**

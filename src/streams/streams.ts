@@ -58,7 +58,7 @@ export class UsageStream extends DatedStream {
   /** The CDK's per-record interface, for one slice: prepare and read it at once. */
   async *readRecords(_syncMode: unknown, _cursorField?: string[], slice?: Slice): AsyncGenerator<UsageRecord> {
     if (!slice) throw new Error(`${this.name} reads one date slice at a time`);
-    const target = {stream: this.name, emitRecords: true, emittedAt: Date.now()};
+    const target = {stream: this.name, emitRecords: true, auditConflicts: false, emittedAt: Date.now()};
     const pipeline = this.pipeline();
     const prepared = await this.source.prepare(slice, target);
     for await (const unit of this.source.units(prepared, slice, target)) yield* recordsOf(pipeline.finish(unit));
@@ -87,7 +87,7 @@ export class TrackingConflictsStream extends DatedStream {
     if (!slice) throw new Error(`${this.name} reads one date slice at a time`);
     const found: ConflictRecord[] = [];
     const pipeline = this.usage.pipeline((c) => found.push(c));
-    const target = {stream: this.usage.name, emitRecords: false, emittedAt: Date.now()};
+    const target = {stream: this.usage.name, emitRecords: false, auditConflicts: true, emittedAt: Date.now()};
     const prepared = await this.usage.source.prepare(slice, target);
     for await (const unit of this.usage.source.units(prepared, slice, target)) {
       pipeline.finish(unit);

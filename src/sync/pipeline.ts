@@ -66,21 +66,19 @@ export class RecordPipeline {
         copied = idEnds[i];
       }
     }
-    if (unit.conflicts.length > 0) {
-      this.tally.conflicts += unit.conflicts.length;
-      if (this.onConflict) {
-        for (const c of unit.conflicts) {
-          const n = suffixes?.get(c.index);
-          const recordId = n ? unit.hashes![c.index] + '-' + n : unit.hashes![c.index];
-          this.onConflict({
-            id: conflictId(recordId, c.conflict.tracking_key),
-            record_id: recordId,
-            stream: this.stream,
-            usage_date: c.usage_date,
-            resource_id: c.resource_id,
-            ...c.conflict,
-          });
-        }
+    this.tally.conflicts += unit.conflictCount;
+    if (this.onConflict) {
+      for (const c of unit.conflicts) {
+        const n = suffixes?.get(c.index);
+        const recordId = n ? unit.hashes![c.index] + '-' + n : unit.hashes![c.index];
+        this.onConflict({
+          id: conflictId(recordId, c.conflict.tracking_key),
+          record_id: recordId,
+          stream: this.stream,
+          usage_date: c.usage_date,
+          resource_id: c.resource_id,
+          ...c.conflict,
+        });
       }
     }
     this.tally.records += unit.records;

@@ -248,7 +248,7 @@ export class SyncRunner {
   }
 
   private target(pass: Pass): SliceTarget {
-    return {stream: pass.stream.name, emitRecords: pass.emitRecords, emittedAt: this.emittedAt};
+    return {stream: pass.stream.name, emitRecords: pass.emitRecords, auditConflicts: this.conflictsSelected !== undefined, emittedAt: this.emittedAt};
   }
 
   /**

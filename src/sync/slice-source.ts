@@ -5,6 +5,8 @@ import {DateSlice} from './slices';
 export interface SliceTarget {
   stream: string;
   emitRecords: boolean;
+  /** Whether the conflicts found are written (tracking_conflicts selected) or only counted. */
+  auditConflicts: boolean;
   emittedAt: number;
 }
 

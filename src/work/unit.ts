@@ -19,6 +19,8 @@ export interface UnitJob {
   stream: string;
   /** False when only the tracking audit is wanted (records are counted, not serialized). */
   emitRecords: boolean;
+  /** Whether tracking conflicts are wanted as records (else they are only counted). */
+  auditConflicts: boolean;
   metric: Metric;
   sourceApi: SourceApi;
   emittedAt: number;
@@ -63,7 +65,9 @@ export interface UnitOutput {
   keys: Float64Array;
   /** Per record: the 32-hex hash (only when the unit has conflicts, which need the ids). */
   hashes: string[] | null;
+  /** The conflicts found, when the job audits them (empty otherwise). */
   conflicts: UnitConflict[];
+  conflictCount: number;
   records: number;
   parseErrors: number;
   rejected: Array<[string, number]>;
@@ -122,6 +126,7 @@ export class UnitWriter {
   private idEnds: Uint32Array;
   private hashes: string[] = [];
   private readonly conflicts: UnitConflict[] = [];
+  private conflictCount = 0;
   private readonly rejected = new Map<string, number>();
   private count = 0;
   private parseErrors = 0;
@@ -159,8 +164,11 @@ export class UnitWriter {
     if (index >= this.keys.length) this.grow();
     this.keys[index] = hashKey(hash);
     this.hashes.push(hash);
-    for (const conflict of conflicts) {
-      this.conflicts.push({index, usage_date: record.usage_date, resource_id: record.resource_id, conflict});
+    if (conflicts.length > 0) {
+      this.conflictCount += conflicts.length;
+      if (this.job.auditConflicts) {
+        for (const conflict of conflicts) this.conflicts.push({index, usage_date: record.usage_date, resource_id: record.resource_id, conflict});
+      }
     }
     if (record.parse_errors.length > 0) this.parseErrors++;
     if (this.job.emitRecords) {
@@ -190,6 +198,7 @@ export class UnitWriter {
       keys: this.keys.subarray(0, this.count),
       hashes: this.conflicts.length > 0 ? this.hashes : null,
       conflicts: this.conflicts,
+      conflictCount: this.conflictCount,
       records: this.count,
       parseErrors: this.parseErrors,
       rejected: [...this.rejected.entries()],

@@ -8,7 +8,7 @@ import {csvBlobUnits} from '../../src/work/csv-blob';
 import {InThreadExecutor, UnitExecutor} from '../../src/work/executor';
 import {processCsvRows, processCsvUnit, UnitJob} from '../../src/work/unit';
 
-const job: UnitJob = {stream: 'usage_details', emitRecords: true, metric: 'actual', sourceApi: 'cost_details', emittedAt: 1};
+const job: UnitJob = {stream: 'usage_details', emitRecords: true, auditConflicts: true, metric: 'actual', sourceApi: 'cost_details', emittedAt: 1};
 const rules = compileTrackingRules([
   {name: 'team-a', priority: 1, match: {resource_group: 'rg-*'}, set: {team: 'a'}},
   {name: 'team-b', priority: 1, match: {subscription_name: '*'}, set: {team: 'b'}},

@@ -6,7 +6,7 @@ import {SystemError} from '../../src/errors';
 import {WorkerPool} from '../../src/work/pool';
 import {UnitJob} from '../../src/work/unit';
 
-const job: UnitJob = {stream: 'usage_details', emitRecords: true, metric: 'actual', sourceApi: 'cost_details', emittedAt: 1};
+const job: UnitJob = {stream: 'usage_details', emitRecords: true, auditConflicts: true, metric: 'actual', sourceApi: 'cost_details', emittedAt: 1};
 const input = {kind: 'csv' as const, job, bytes: Buffer.from('2026-10-01,1\n'), header: ['Date', 'Cost'], delimiter: 1, final: true};
 
 /** A stand-in worker script: what a broken or crashing decoding thread does. */

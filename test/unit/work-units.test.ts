@@ -5,7 +5,7 @@ import {BoundedQueue} from '../../src/work/bounded-queue';
 import {InThreadExecutor} from '../../src/work/executor';
 import {isProblem, UnitJob, UnitOutput} from '../../src/work/unit';
 
-const job: UnitJob = {stream: 'usage_details', emitRecords: true, metric: 'actual', sourceApi: 'ea_reporting', emittedAt: 7};
+const job: UnitJob = {stream: 'usage_details', emitRecords: true, auditConflicts: true, metric: 'actual', sourceApi: 'ea_reporting', emittedAt: 7};
 const rules = compileTrackingRules([
   {name: 'by-rg', priority: 5, match: {resource_group: '*'}, set: {team: 'rg-${resource_group}'}},
   {name: 'by-sub', priority: 5, match: {subscription_name: '*'}, set: {team: 'sub'}},
@@ -69,6 +69,16 @@ describe('units of work', () => {
     expect(new Set(conflicts.map((c) => c.id)).size).toBe(ids.length);
     expect(pipeline.tally.records).toBe(6);
     expect(pipeline.tally.conflicts).toBe(6);
+  });
+
+  it('only counts conflicts when they are not audited (tracking_conflicts not selected)', async () => {
+    const out = await executor.ea({kind: 'ea', job: {...job, auditConflicts: false}, bytes: page([eaRow(0), eaRow(1)])}).output;
+    expect(out.conflicts).toEqual([]);
+    expect(out.conflictCount).toBe(2);
+    expect(out.hashes).toBeNull();
+    const pipeline = new RecordPipeline('usage_details', undefined);
+    pipeline.finish(out);
+    expect(pipeline.tally.conflicts).toBe(2);
   });
 
   it('counts without serializing when only the audit is wanted', async () => {
