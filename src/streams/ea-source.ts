@@ -27,7 +27,7 @@ export class EaSliceSource implements SliceSource<EaPage> {
   async *units(first: EaPage, slice: DateSlice, target: SliceTarget): AsyncGenerator<UnitOutput> {
     const job = this.job(target);
     const queue = new BoundedQueue<Promise<UnitOutput>>(Math.max(2, this.pagesInFlight));
-    const producer = (async () => {
+    const producer = queue.produce(async () => {
       const seen = new Set<string>();
       let page = first;
       for (let number = 1; ; ) {
@@ -39,10 +39,7 @@ export class EaSliceSource implements SliceSource<EaPage> {
         seen.add(next);
         page = await this.reader.page(next, slice, ++number, job);
       }
-    })().then(
-      () => queue.close(),
-      (err: unknown) => queue.close(err),
-    );
+    });
     let finished = false;
     try {
       for (;;) {

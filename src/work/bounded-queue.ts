@@ -30,6 +30,14 @@ export class BoundedQueue<T> {
     return true;
   }
 
+  /** Runs the producer task; the queue closes when it ends, with its error if it fails. */
+  produce(task: () => Promise<void>): Promise<void> {
+    return task().then(
+      () => this.close(),
+      (err: unknown) => this.close(err),
+    );
+  }
+
   close(error?: unknown): void {
     if (this.closed) return;
     this.closed = true;

@@ -43,7 +43,7 @@ export async function* csvBlobUnits(body: Readable, job: UnitJob, executor: Unit
   const splitter = new CsvBlobSplitter(input, opts.pieceBytes ?? PIECE_BYTES);
   const queue = new BoundedQueue<InFlight>(executor.parallelism * 2);
   let leftover: Uint8Array | null = null;
-  const producer = (async () => {
+  const producer = queue.produce(async () => {
     for (;;) {
       const piece = await splitter.next();
       if (piece === null) break;
@@ -58,10 +58,7 @@ export async function* csvBlobUnits(body: Readable, job: UnitJob, executor: Unit
         break;
       }
     }
-  })().then(
-    () => queue.close(),
-    (err: unknown) => queue.close(err),
-  );
+  });
   let finished = false;
   try {
     for (;;) {
