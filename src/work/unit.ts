@@ -163,7 +163,7 @@ export class UnitWriter {
     const index = this.count++;
     if (index >= this.keys.length) this.grow();
     this.keys[index] = hashKey(hash);
-    this.hashes.push(hash);
+    if (this.job.auditConflicts) this.hashes.push(hash); // conflict records name their record's id
     if (conflicts.length > 0) {
       this.conflictCount += conflicts.length;
       if (this.job.auditConflicts) {
