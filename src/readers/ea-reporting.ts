@@ -14,7 +14,6 @@ export interface EaReportingOptions {
 /** One page of the EA Reporting API, handed to the executor: where the next one is, and its records to come. */
 export interface EaPage {
   nextLink: string | null;
-  rows: number;
   output: Promise<UnitOutput>;
 }
 
@@ -61,13 +60,13 @@ export class EaReportingReader {
         return meta;
       },
     });
-    if (response.status === 204 || response.body === undefined || !work) return {nextLink: null, rows: 0, output: Promise.resolve(EMPTY_OUTPUT)};
+    if (response.status === 204 || response.body === undefined || !work) return {nextLink: null, output: Promise.resolve(EMPTY_OUTPUT)};
     const meta = response.body as EaPageMeta | UnitProblem;
     if (isProblem(meta)) {
       throw new SystemError(`Unexpected answer from the EA Reporting API for ${slice.start}..${slice.end}: no "data" list.`);
     }
     const next = meta.nextLink ? new URL(meta.nextLink, url).toString() : null;
-    return {nextLink: next, rows: meta.rows, output: (work as EaPageWork).output};
+    return {nextLink: next, output: (work as EaPageWork).output};
   }
 
   private hint(status: number): string | undefined {

@@ -8,14 +8,14 @@ import {UnitExecutor} from './executor';
 import {isProblem, processCsvRows, UnitJob, UnitOutput, UnitProblem} from './unit';
 
 /** Bytes of CSV per unit of work: ~550 rows; small enough that pieces in flight stay a few MB. */
-export const PIECE_BYTES = 512 * 1024;
+const PIECE_BYTES = 512 * 1024;
 
 /**
  * Rows per batch on the whole-blob path (see the tokenizer's fallback): a batch's records live
  * until the batch is written, and small batches let them die young (V8's scavenger frees them
  * cheaply instead of promoting them).
  */
-export const MAX_BATCH_ROWS = 100;
+const MAX_BATCH_ROWS = 100;
 
 /** A piece in flight: its bytes (kept for the whole-blob path) and its result to come. */
 interface InFlight {
