@@ -1,13 +1,12 @@
-import axios, {AxiosInstance, AxiosResponse} from 'axios';
-import http from 'http';
-import https from 'https';
 import {Readable} from 'stream';
 
 import {ConfigError, ConnectorError, SystemError} from '../errors';
 import {Logger} from '../protocol/logger';
 import {describeErrorBody} from './azure-errors';
 import {Authenticator} from './auth';
+import {ProxySettings, proxySettingsFromEnv} from './proxy';
 import {backoffMs, isRetryable, Outcome, retryAfterMs} from './retry';
+import {readBody, Transport, TransportResponse} from './transport';
 
 export interface HttpRequest {
   method: 'GET' | 'POST';
@@ -50,6 +49,16 @@ export interface HttpClientOptions {
   baseDelayMs?: number;
   maxDelayMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** Outbound proxies; default: HTTPS_PROXY / HTTP_PROXY / NO_PROXY of the environment. */
+  proxies?: ProxySettings;
+}
+
+/** An answer read whole: its status, headers and raw body bytes. */
+interface RawAnswer {
+  status: number;
+  headers: Record<string, unknown>;
+  raw: Buffer;
+  compressed: boolean;
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -67,26 +76,16 @@ class RetryableFailure extends Error {
 /**
  * The one HTTP layer: timeouts, retries with exponential back-off and jitter on 429, 5xx,
  * timeouts and network errors, Retry-After honoured, a fresh token after a 401, and Azure's
- * errors turned into ConnectorErrors. Never logs axios errors or configs (they carry headers).
+ * errors turned into ConnectorErrors. Never logs requests or their headers (they carry credentials).
  */
 export class HttpClient {
-  private readonly axios: AxiosInstance;
+  private readonly transport: Transport;
   private readonly sleep: (ms: number) => Promise<void>;
   readonly stats = {requests: 0, retries: 0, throttled: 0};
 
   constructor(private readonly opts: HttpClientOptions) {
     this.sleep = opts.sleep ?? sleep;
-    this.axios = axios.create({
-      timeout: opts.timeoutMs,
-      validateStatus: () => true,
-      maxRedirects: 0,
-      responseType: 'text',
-      transformResponse: [(data: unknown) => data],
-      httpAgent: new http.Agent({keepAlive: true, maxSockets: 32}),
-      httpsAgent: new https.Agent({keepAlive: true, maxSockets: 32}),
-      maxContentLength: Infinity,
-      maxBodyLength: Infinity,
-    });
+    this.transport = new Transport(opts.timeoutMs, opts.proxies ?? proxySettingsFromEnv(process.env));
   }
 
   get maxRetries(): number {
@@ -115,16 +114,16 @@ export class HttpClient {
           attempt--;
           continue;
         }
-        if (accept.includes(status)) return req.decode ? await this.decodeRaw(response as unknown as AxiosResponse<Buffer>, req, req.decode) : this.parse(response, req);
+        if (accept.includes(status)) return req.decode ? await this.decodeRaw(response, req, req.decode) : this.parse(response, req);
         refreshedAfter401 = false;
-        if (Buffer.isBuffer(response.data)) response.data = response.data.toString('utf8');
-        outcome = {kind: 'status', status, headers: response.headers as Record<string, unknown>};
-        if (!isRetryable(outcome)) throw this.finalError(req, status, response.data, response.headers as Record<string, unknown>);
+        const text = response.raw.toString('utf8');
+        outcome = {kind: 'status', status, headers: response.headers};
+        if (!isRetryable(outcome)) throw this.finalError(req, status, text, response.headers);
         if (status === 429) {
           this.stats.throttled++;
           req.onThrottled?.();
         }
-        const described = describeErrorBody(status, response.data);
+        const described = describeErrorBody(status, text);
         lastProblem = described.startsWith(`HTTP ${status}`) ? described : `HTTP ${status} (${described})`;
       } catch (err) {
         if (err instanceof ConnectorError) throw err;
@@ -152,12 +151,12 @@ export class HttpClient {
       let retryHeaders: Record<string, unknown> | undefined;
       try {
         this.stats.requests++;
-        const response = await this.axios.request<Readable>({method: 'GET', url, headers, responseType: 'stream', timeout: this.opts.timeoutMs});
+        const response = await this.transport.open({method: 'GET', url, headers});
         if (response.status === 200 || response.status === 206) {
-          return {status: response.status, headers: response.headers as Record<string, unknown>, stream: response.data};
+          return {status: response.status, headers: response.headers, stream: response.body};
         }
-        const body = await readSmall(response.data);
-        const outcome: Outcome = {kind: 'status', status: response.status, headers: response.headers as Record<string, unknown>};
+        const body = await readSmall(response.body);
+        const outcome: Outcome = {kind: 'status', status: response.status, headers: response.headers};
         if (!isRetryable(outcome)) {
           throw new SystemError(`Azure refused ${purpose}: ${sentence(describeErrorBody(response.status, body))} The report link may have expired; the next sync requests a new report.`);
         }
@@ -177,7 +176,7 @@ export class HttpClient {
     }
   }
 
-  private async once(req: HttpRequest): Promise<AxiosResponse<string>> {
+  private async once(req: HttpRequest): Promise<RawAnswer> {
     const headers: Record<string, string> = {Accept: 'application/json', ...req.headers};
     if (req.auth) {
       const authorization = await req.auth.headerFor(req.url);
@@ -192,16 +191,21 @@ export class HttpClient {
       headers['Content-Type'] ??= 'application/json';
     }
     this.stats.requests++;
-    return this.axios.request<string>({method: req.method, url: req.url, headers, data, ...(req.decode ? {responseType: 'arraybuffer' as const} : {})});
+    const response: TransportResponse = await this.transport.open({method: req.method, url: req.url, headers, body: data as string | undefined});
+    return {status: response.status, headers: response.headers, raw: await readBody(response), compressed: response.compressed};
   }
 
-  private async decodeRaw(response: AxiosResponse<Buffer>, req: HttpRequest, decode: (raw: Buffer) => Promise<unknown>): Promise<HttpResponse> {
-    const raw = Buffer.isBuffer(response.data) ? response.data : Buffer.from(response.data ?? '');
-    const headers = response.headers as Record<string, unknown>;
-    const expectedLength = Number(headers['content-length']);
-    if (!wasCompressed(response) && Number.isFinite(expectedLength) && expectedLength > 0 && raw.length < expectedLength) {
-      throw new RetryableFailure(`truncated body (${raw.length} of ${expectedLength} bytes)`, {kind: 'network', code: 'TRUNCATED'});
+  /** A body shorter than its Content-Length was cut on the way (a compressed one fails to inflate instead). */
+  private checkLength(response: RawAnswer): void {
+    const expectedLength = Number(response.headers['content-length']);
+    if (!response.compressed && Number.isFinite(expectedLength) && expectedLength > 0 && response.raw.length < expectedLength) {
+      throw new RetryableFailure(`truncated body (${response.raw.length} of ${expectedLength} bytes)`, {kind: 'network', code: 'TRUNCATED'});
     }
+  }
+
+  private async decodeRaw(response: RawAnswer, req: HttpRequest, decode: (raw: Buffer) => Promise<unknown>): Promise<HttpResponse> {
+    const {raw, headers} = response;
+    this.checkLength(response);
     if (raw.length === 0) return {status: response.status, headers, body: undefined};
     try {
       return {status: response.status, headers, body: await decode(raw)};
@@ -211,16 +215,12 @@ export class HttpClient {
     }
   }
 
-  private parse(response: AxiosResponse<string>, req: HttpRequest): HttpResponse {
-    const text = response.data ?? '';
-    const headers = response.headers as Record<string, unknown>;
+  private parse(response: RawAnswer, req: HttpRequest): HttpResponse {
+    this.checkLength(response);
+    const text = response.raw.toString('utf8');
+    const headers = response.headers;
     const type = String(headers['content-type'] ?? '');
     let body: unknown = text === '' ? undefined : text;
-    const expectedLength = Number(headers['content-length']);
-    // A compressed body is cut-checked by the decompressor; its Content-Length counts compressed bytes.
-    if (!wasCompressed(response) && Number.isFinite(expectedLength) && expectedLength > 0 && Buffer.byteLength(text) < expectedLength) {
-      throw new RetryableFailure(`truncated body (${Buffer.byteLength(text)} of ${expectedLength} bytes)`, {kind: 'network', code: 'TRUNCATED'});
-    }
     if (text !== '' && (type.includes('json') || /^\s*[[{]/.test(text))) {
       try {
         body = JSON.parse(text);
@@ -243,18 +243,6 @@ export class HttpClient {
     if (status === 400 || status === 401 || status === 403 || status === 404) return new ConfigError(message);
     return new SystemError(message);
   }
-}
-
-/**
- * Whether the body came compressed: axios inflates it and drops Content-Encoding from the
- * headers it returns, but the raw headers of the response still say so.
- */
-function wasCompressed(response: AxiosResponse): boolean {
-  const raw = (response.request as {res?: {rawHeaders?: string[]}} | undefined)?.res?.rawHeaders ?? [];
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    if (raw[i].toLowerCase() === 'content-encoding' && !/^\s*identity\s*$/i.test(raw[i + 1])) return true;
-  }
-  return false;
 }
 
 /** Ends a description with a full stop unless it has one already. */

@@ -1,0 +1,145 @@
+import fs from 'fs';
+import http from 'http';
+import https from 'https';
+import net, {AddressInfo} from 'net';
+import path from 'path';
+import {PassThrough} from 'stream';
+
+import {HttpClient} from '../../src/http/client';
+import {proxyFor, proxySettingsFromEnv, TunnelingAgent} from '../../src/http/proxy';
+import {Logger} from '../../src/protocol/logger';
+import {ProtocolOutput} from '../../src/protocol/output';
+
+// A self-signed certificate for 127.0.0.1, for tests only.
+const TLS = path.join(__dirname, '..', 'fixtures', 'tls');
+const cert = fs.readFileSync(path.join(TLS, 'cert.pem'));
+const key = fs.readFileSync(path.join(TLS, 'key.pem'));
+
+async function listen(server: net.Server): Promise<number> {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return (server.address() as AddressInfo).port;
+}
+
+async function close(server: http.Server): Promise<void> {
+  server.closeAllConnections();
+  await new Promise<void>((r) => server.close(() => r()));
+}
+
+/** A forward proxy: absolute-form requests are relayed, CONNECT opens a tunnel. It records both. */
+async function startProxy(): Promise<{url: string; seen: Array<{method: string; target: string; auth?: string}>; server: http.Server}> {
+  const seen: Array<{method: string; target: string; auth?: string}> = [];
+  const server = http.createServer((req, res) => {
+    seen.push({method: req.method ?? '', target: req.url ?? '', auth: req.headers['proxy-authorization']});
+    const headers = {...req.headers};
+    delete headers['proxy-authorization'];
+    const upstream = http.request(req.url ?? '', {method: req.method, headers}, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+    req.pipe(upstream);
+  });
+  server.on('connect', (req: http.IncomingMessage, client: net.Socket) => {
+    seen.push({method: 'CONNECT', target: req.url ?? '', auth: req.headers['proxy-authorization']});
+    const [host, port] = (req.url ?? '').split(':');
+    const upstream = net.connect(Number(port), host, () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+  });
+  const port = await listen(server);
+  return {url: `http://user:p%40ss@127.0.0.1:${port}`, seen, server};
+}
+
+function logger(): Logger {
+  return new Logger(new ProtocolOutput(new PassThrough()), 'DEBUG');
+}
+
+describe('proxy settings', () => {
+  it('reads HTTPS_PROXY, HTTP_PROXY and NO_PROXY, upper or lower case', () => {
+    const s = proxySettingsFromEnv({https_proxy: 'proxy.corp:3128', HTTP_PROXY: 'http://plain:8080', NO_PROXY: 'localhost, .internal.example ,10.0.0.5:8443'});
+    expect(proxyFor(new URL('https://management.azure.com/x'), s)?.href).toBe('http://proxy.corp:3128/');
+    expect(proxyFor(new URL('http://example.org/'), s)?.href).toBe('http://plain:8080/');
+    expect(proxyFor(new URL('http://localhost:9000/'), s)).toBeUndefined();
+    expect(proxyFor(new URL('https://api.internal.example/'), s)).toBeUndefined();
+    expect(proxyFor(new URL('https://internal.example/'), s)).toBeUndefined();
+    expect(proxyFor(new URL('https://notinternal.example/'), s)).toBeDefined();
+    expect(proxyFor(new URL('https://10.0.0.5:8443/'), s)).toBeUndefined();
+    expect(proxyFor(new URL('https://10.0.0.5/'), s)).toBeDefined();
+    expect(proxyFor(new URL('https://anything/'), proxySettingsFromEnv({HTTPS_PROXY: 'http://p:1', NO_PROXY: '*'}))).toBeUndefined();
+    expect(proxyFor(new URL('https://anything/'), proxySettingsFromEnv({}))).toBeUndefined();
+  });
+});
+
+describe('requests through a proxy', () => {
+  it('sends plain-http requests to the proxy in absolute form, with its credentials only to the proxy', async () => {
+    const seenByTarget: http.IncomingHttpHeaders[] = [];
+    const target = http.createServer((req, res) => {
+      seenByTarget.push(req.headers);
+      res.writeHead(200, {'content-type': 'application/json'});
+      res.end('{"ok":true}');
+    });
+    const targetPort = await listen(target);
+    const proxy = await startProxy();
+    const client = new HttpClient({timeoutMs: 2000, maxRetries: 0, logger: logger(), proxies: {httpProxy: proxy.url, noProxy: []}});
+    const res = await client.send({method: 'GET', url: `http://127.0.0.1:${targetPort}/page?x=1`, purpose: 'testing'});
+    expect(res.body).toEqual({ok: true});
+    expect(proxy.seen).toEqual([{method: 'GET', target: `http://127.0.0.1:${targetPort}/page?x=1`, auth: `Basic ${Buffer.from('user:p@ss').toString('base64')}`}]);
+    expect(seenByTarget[0]['proxy-authorization']).toBeUndefined();
+    await close(proxy.server);
+    await close(target);
+  });
+
+  it('goes direct for a host in NO_PROXY', async () => {
+    const target = http.createServer((_req, res) => res.end('direct'));
+    const targetPort = await listen(target);
+    const proxy = await startProxy();
+    const client = new HttpClient({timeoutMs: 2000, maxRetries: 0, logger: logger(), proxies: {httpProxy: proxy.url, noProxy: ['127.0.0.1']}});
+    const res = await client.send({method: 'GET', url: `http://127.0.0.1:${targetPort}/`, purpose: 'testing'});
+    expect(res.body).toBe('direct');
+    expect(proxy.seen).toEqual([]);
+    await close(proxy.server);
+    await close(target);
+  });
+
+  it('tunnels https through CONNECT, with TLS to the target end to end', async () => {
+    const target = https.createServer({cert, key}, (req, res) => {
+      res.writeHead(200, {'content-type': 'application/json'});
+      res.end(JSON.stringify({path: req.url, proxyAuth: req.headers['proxy-authorization'] ?? null}));
+    });
+    const targetPort = await listen(target);
+    const proxy = await startProxy();
+    const agent = new TunnelingAgent(new URL(proxy.url), {keepAlive: true, ca: cert});
+    const get = (): Promise<string> =>
+      new Promise((resolve, reject) => {
+        https
+          .get({host: '127.0.0.1', port: targetPort, path: '/secure', agent}, (res) => {
+            let body = '';
+            res.setEncoding('utf8');
+            res.on('data', (d) => (body += d));
+            res.on('end', () => resolve(body));
+          })
+          .on('error', reject);
+      });
+    expect(JSON.parse(await get())).toEqual({path: '/secure', proxyAuth: null});
+    expect(JSON.parse(await get())).toEqual({path: '/secure', proxyAuth: null});
+    // one tunnel, reused by keep-alive; the proxy got the credentials on CONNECT
+    expect(proxy.seen).toEqual([{method: 'CONNECT', target: `127.0.0.1:${targetPort}`, auth: `Basic ${Buffer.from('user:p@ss').toString('base64')}`}]);
+    agent.destroy();
+    await close(proxy.server);
+    await close(target as unknown as http.Server);
+  });
+
+  it('reports a refused tunnel as a network failure, which the client retries and then names', async () => {
+    const refusing = http.createServer();
+    refusing.on('connect', (_req: http.IncomingMessage, socket: net.Socket) => socket.end('HTTP/1.1 407 Proxy Authentication Required\r\n\r\n'));
+    const port = await listen(refusing);
+    const client = new HttpClient({timeoutMs: 2000, maxRetries: 1, logger: logger(), sleep: async () => undefined, proxies: {httpsProxy: `http://127.0.0.1:${port}`, noProxy: []}});
+    await expect(client.send({method: 'GET', url: 'https://management.azure.example/x', purpose: 'testing the proxy'})).rejects.toThrow(
+      /while testing the proxy: network error EPROXY, after 2 attempts/,
+    );
+    await close(refusing);
+  });
+});
