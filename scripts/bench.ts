@@ -7,6 +7,7 @@
  *   npm run bench -- --sizes 10k,100k --apis cost_details --skip-concurrency --repeat 3
  *   npm run bench -- --keep-cache       # keep pre-rendered data for the next run
  *   npm run bench -- --worker-threads 1 # the connector on one thread (default: one per core, up to 2)
+ *   npm run bench -- --no-image-env     # without the image's MALLOC_* settings (see the Dockerfile)
  *
  * What runs, per size N (an enrollment of one 30-day month with N/30 rows per day, default
  * synthetic mess: bad dates, malformed tags, duplicates, quoted newlines):
@@ -60,6 +61,8 @@ interface Args {
   maxConcurrency: number;
   /** worker_threads for the connector; undefined leaves the connector's default. */
   workerThreads?: number;
+  /** Run the connector with the image's ENV MALLOC_* lines (as the container does). */
+  imageEnv: boolean;
 }
 
 function parseSize(s: string): number {
@@ -83,6 +86,7 @@ function parseArgs(argv: string[]): Args {
     out: path.join(ROOT, 'bench-results', 'latest.json'),
     sliceDays: 7,
     maxConcurrency: 2,
+    imageEnv: true,
   };
   let with2m = false;
   for (let i = 0; i < argv.length; i++) {
@@ -107,6 +111,7 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--slice-days') a.sliceDays = Number(v());
     else if (k === '--max-concurrency') a.maxConcurrency = Number(v());
     else if (k === '--worker-threads') a.workerThreads = Number(v());
+    else if (k === '--no-image-env') a.imageEnv = false;
     else if (k === '--help' || k === '-h') {
       console.log('npm run bench -- [--sizes 10k,100k,1m] [--with-2m] [--apis cost_details,ea] [--repeat N] [--sandbox child|inproc] [--skip-rules] [--skip-concurrency] [--worker-threads N] [--keep-cache] [--cache-dir D] [--out F]; see scripts/bench.ts');
       process.exit(0);
@@ -375,9 +380,22 @@ function writeRunFiles(dir: string, run: ConnectorRun): {config: string; catalog
   return files;
 }
 
+/**
+ * The allocator settings of the connector's image (the Dockerfile's `ENV MALLOC_*` lines), so the
+ * connector is measured as it runs in production; one source of truth, read from the Dockerfile.
+ */
+export function imageMallocEnv(dockerfile = path.join(ROOT, 'Dockerfile')): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const m of fs.readFileSync(dockerfile, 'utf8').matchAll(/^ENV\s+(MALLOC_[A-Z_]+)=(\S+)\s*$/gm)) env[m[1]] = m[2];
+  return env;
+}
+
+/** Environment of the connector's runs: set once from the command line. */
+let connectorEnv: NodeJS.ProcessEnv = process.env;
+
 async function runConnector(dir: string, run: ConnectorRun, extraNodeArgs: string[] = []): Promise<ChildResult> {
   const f = writeRunFiles(dir, run);
-  const r = await runChild([...extraNodeArgs, '--require', PROBE, CLI, 'read', '--config', f.config, '--catalog', f.catalog]);
+  const r = await runChild([...extraNodeArgs, '--require', PROBE, CLI, 'read', '--config', f.config, '--catalog', f.catalog], connectorEnv);
   if (r.code !== 0) throw new Error(`connector exited with ${r.code}: ${r.stderr}\n${r.lastInfo ?? ''}`);
   return r;
 }
@@ -617,17 +635,21 @@ function best(rs: ChildResult[]): ChildResult {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  const mallocEnv = args.imageEnv ? imageMallocEnv() : {};
+  connectorEnv = {...process.env, ...mallocEnv};
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'azure-billing-bench-'));
   const startedAt = new Date().toISOString();
   const results: Record<string, unknown> = {
     command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
     startedAt,
     machine: {cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}`, loadAverageAtStart: os.loadavg()},
-    settings: {sandbox: args.sandbox, sliceDays: args.sliceDays, maxConcurrency: args.maxConcurrency, workerThreads: args.workerThreads ?? 'default', maxRowsPerBlob: 25_000, eaPageSize: 1000, csvSchema: 'current'},
+    settings: {sandbox: args.sandbox, sliceDays: args.sliceDays, maxConcurrency: args.maxConcurrency, workerThreads: args.workerThreads ?? 'default', connectorEnv: mallocEnv, maxRowsPerBlob: 25_000, eaPageSize: 1000, csvSchema: 'current'},
   };
   const sizes: unknown[] = [];
   results.sizes = sizes;
   console.log(`source-azure-billing benchmark — ${os.cpus().length} cores, Node ${process.version}, load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  const envShown = Object.entries(mallocEnv).map(([k, v]) => `${k}=${v}`).join(' ');
+  console.log(`connector environment: ${envShown ? `${envShown} (the image's, from the Dockerfile)` : 'as inherited (--no-image-env)'}`);
   try {
     for (const rows of args.sizes) {
       const o = sandboxOptions(rows, args.cacheDir);
