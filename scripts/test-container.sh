@@ -56,14 +56,17 @@ label_version="$(pm image inspect --format '{{index .Labels "io.airbyte.version"
 entrypoint="$(pm image inspect --format '{{join .Config.Entrypoint " "}}' "$IMAGE")"
 airbyte_entrypoint="$(pm image inspect --format '{{range .Config.Env}}{{println .}}{{end}}' "$IMAGE" | sed -n 's/^AIRBYTE_ENTRYPOINT=//p')"
 user="$(pm image inspect --format '{{.Config.User}}' "$IMAGE")"
+mmap_threshold="$(pm image inspect --format '{{range .Config.Env}}{{println .}}{{end}}' "$IMAGE" | sed -n 's/^MALLOC_MMAP_THRESHOLD_=//p')"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 [ "$label_name" = "$meta_repo" ] || fail "io.airbyte.name=$label_name, metadata.yaml dockerRepository=$meta_repo"
 [ "$label_version" = "$pkg_version" ] || fail "io.airbyte.version=$label_version, package.json version=$pkg_version"
 [ "$label_version" = "$meta_tag" ] || fail "io.airbyte.version=$label_version, metadata.yaml dockerImageTag=$meta_tag"
 [ -n "$airbyte_entrypoint" ] && [ "$airbyte_entrypoint" = "$entrypoint" ] || fail "AIRBYTE_ENTRYPOINT='$airbyte_entrypoint', ENTRYPOINT='$entrypoint'"
 [ "$user" = "node" ] || fail "image user is '$user', expected node"
+# the allocator setting that keeps a read's memory flat (see the Dockerfile), as the bench measures it
+[ "$mmap_threshold" = "131072" ] || fail "MALLOC_MMAP_THRESHOLD_='$mmap_threshold' in the image, expected 131072"
 node_in_image="$(pm run --rm --entrypoint node "$IMAGE" --version)"
-log "labels io.airbyte.name=$label_name io.airbyte.version=$label_version; ENTRYPOINT=AIRBYTE_ENTRYPOINT=$entrypoint; user $user; node $node_in_image"
+log "labels io.airbyte.name=$label_name io.airbyte.version=$label_version; ENTRYPOINT=AIRBYTE_ENTRYPOINT=$entrypoint; user $user; MALLOC_MMAP_THRESHOLD_=$mmap_threshold; node $node_in_image"
 
 # ---- sandbox on loopback --------------------------------------------------------------------------
 if [ ! -f lib/sandbox/cli.js ] || [ ! -f lib/src/index.js ]; then
