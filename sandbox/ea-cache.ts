@@ -14,8 +14,8 @@ import {Enrollment} from './enrollment';
 const FORMAT_VERSION = 1;
 
 export interface CachedEaPage {
-  /** The rows as the inside of a JSON array. */
-  rowsText: string;
+  /** The rows as the inside of a JSON array, UTF-8: served as bytes, never decoded and encoded again. */
+  rows: Buffer;
   next: EaPosition | null;
 }
 
@@ -26,7 +26,7 @@ export function eaCacheKey(e: Enrollment, pageSize: number): string {
 
 function render(e: Enrollment, start: string, end: string, pos: EaPosition, pageSize: number): CachedEaPage {
   const page = eaPage(e, start, end, pos, pageSize);
-  return {rowsText: page.rows.join(','), next: page.next};
+  return {rows: Buffer.from(page.rows.join(','), 'utf8'), next: page.next};
 }
 
 export class EaPageStore {
@@ -40,9 +40,9 @@ export class EaPageStore {
     if (!this.cacheDir) return render(e, start, end, pos, pageSize);
     const file = this.file(e, start, end, pos, pageSize);
     try {
-      const text = await fsp.readFile(file, 'utf8');
-      const nl = text.indexOf('\n');
-      if (nl > 0) return {next: JSON.parse(text.slice(0, nl)) as EaPosition | null, rowsText: text.slice(nl + 1)};
+      const bytes = await fsp.readFile(file);
+      const nl = bytes.indexOf(10);
+      if (nl > 0) return {next: JSON.parse(bytes.toString('utf8', 0, nl)) as EaPosition | null, rows: bytes.subarray(nl + 1)};
     } catch {
       // not rendered yet
     }
@@ -50,7 +50,7 @@ export class EaPageStore {
     await fsp.mkdir(path.dirname(file), {recursive: true});
     // write-then-rename: concurrent processes sharing a cacheDir never read half a page
     const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
-    await fsp.writeFile(tmp, JSON.stringify(page.next) + '\n' + page.rowsText);
+    await fsp.writeFile(tmp, Buffer.concat([Buffer.from(JSON.stringify(page.next) + '\n'), page.rows]));
     await fsp.rename(tmp, file);
     return page;
   }
@@ -61,7 +61,7 @@ export class EaPageStore {
     let rows = 0;
     while (pos) {
       const page: CachedEaPage = await this.get(e, start, end, pos, pageSize);
-      if (page.rowsText.length > 0) rows += countTopLevelObjects(page.rowsText);
+      if (page.rows.length > 0) rows += countTopLevelObjects(page.rows.toString('utf8'));
       pos = page.next;
     }
     return rows;

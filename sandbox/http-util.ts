@@ -60,7 +60,8 @@ export function send(res: ServerResponse, status: number, headers: Headers, body
 }
 
 export function sendJson(res: ServerResponse, status: number, obj: unknown, headers: Headers = {}, fault?: FaultDecision | null): void {
-  const body = typeof obj === 'string' ? obj : JSON.stringify(obj);
+  // a string or Buffer is JSON text already
+  const body = typeof obj === 'string' || Buffer.isBuffer(obj) ? obj : JSON.stringify(obj);
   send(res, status, {'Content-Type': 'application/json; charset=utf-8', ...headers}, body, fault);
 }
 

@@ -474,7 +474,7 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
     const page = await eaPages.get(enrollment, start, end, pos, o.eaPageSize);
     const path = `/v3/enrollments/${e}/usagedetailsbycustomdate?startTime=${start}&endTime=${end}`;
     const next = page.next ? `${baseUrl}${path}&$skiptoken=${encodeSkipToken(page.next)}` : null;
-    const body = `{"id":${JSON.stringify(path)},"data":[${page.rowsText}],"nextLink":${JSON.stringify(next)}}`;
+    const body = Buffer.concat([Buffer.from(`{"id":${JSON.stringify(path)},"data":[`), page.rows, Buffer.from(`],"nextLink":${JSON.stringify(next)}}`)]);
     sendJson(res, 200, body, {}, f);
   }
 
