@@ -155,6 +155,7 @@ async function read(io: Io, configPath: string, catalogPath: string, statePath?:
       endDate: validated.config.end_date ?? today,
       oldestAvailable: source.usesCostDetails ? oldestCostDetailsDay(today) : undefined,
       stop,
+      release: (bytes) => source.executor.release(bytes),
     },
     usage,
     conflicts,

@@ -48,19 +48,22 @@ export class ProtocolOutput {
   }
 
   /**
-   * Writes RECORD lines already serialized (by a unit of work); the bytes are handed to the sink
-   * as they are, so the caller must not reuse them.
+   * Writes RECORD lines already serialized (by a unit of work). Returns whether the sink may
+   * still hold `data` (a stream that queued it): only when it returns false may the caller
+   * reuse or release the bytes.
    */
-  bytes(data: Uint8Array): void {
-    if (data.length === 0) return;
+  bytes(data: Uint8Array): boolean {
+    if (data.length === 0) return false;
     if (this.used + data.length <= this.chunk.length) {
       this.chunk.set(data, this.used);
       this.used += data.length;
       if (this.used >= FLUSH_BYTES) this.flush();
-      return;
+      return false;
     }
     this.flush();
     this.writeOut(data);
+    // a synchronous sink (stdout to a file or, on Linux, a pipe) has written it already
+    return this.sink.writableLength > 0;
   }
 
   /** Resolves when the sink can take more; await once per batch. */

@@ -26,6 +26,8 @@ export interface RunContext {
   oldestAvailable?: string;
   /** Set by SIGTERM: stop after the current batch, keeping the last complete state. */
   stop: {requested: boolean};
+  /** Where a unit's output bytes go once written, for reuse (the executor's `release`). */
+  release?: (bytes: Uint8Array) => void;
 }
 
 export class StopRequested extends Error {
@@ -224,7 +226,8 @@ export class SyncRunner {
           pass.running = true;
         }
         const bytes = pipeline.finish(unit);
-        if (pass.emitRecords) output.bytes(bytes);
+        const held = pass.emitRecords && output.bytes(bytes);
+        if (!held || bytes !== unit.bytes) this.ctx.release?.(unit.bytes);
         const wait = output.ready();
         if (wait) await wait;
         if (this.ctx.stop.requested) throw new StopRequested();

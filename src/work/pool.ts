@@ -42,6 +42,7 @@ const WORKER_YOUNG_GENERATION_MB = 6;
 export class WorkerPool implements UnitExecutor {
   private readonly threads: Thread[] = [];
   private nextId = 1;
+  private nextRelease = 0;
   private closed = false;
 
   constructor(
@@ -89,6 +90,14 @@ export class WorkerPool implements UnitExecutor {
 
   warm(): void {
     while (!this.closed && this.threads.length < this.size) this.spawn();
+  }
+
+  /** Moves a written output's buffer to a thread (in turn), which reuses it for a later unit. */
+  release(bytes: Uint8Array): void {
+    const buffer = bytes.buffer;
+    if (this.closed || this.threads.length === 0 || !(buffer instanceof ArrayBuffer) || buffer.byteLength === 0) return;
+    const thread = this.threads[this.nextRelease++ % this.threads.length];
+    thread.worker.postMessage({release: buffer}, [buffer]);
   }
 
   async close(): Promise<void> {

@@ -90,13 +90,33 @@ export type UnitProblem =
 
 const HEX_ID_PREFIX = '{"id":"';
 
-/** Grows as needed; one allocation per unit in the usual case (sized from the input). */
+/**
+ * Output buffers the main thread gave back once it had written them (at most a few): a unit
+ * reuses one that is large enough instead of allocating, so the megabytes of output a read
+ * produces do not become garbage on either thread.
+ */
+const spareBuffers: ArrayBuffer[] = [];
+const MAX_SPARE_BUFFERS = 2;
+
+export function offerSpareBuffer(buffer: ArrayBuffer): void {
+  if (spareBuffers.length >= MAX_SPARE_BUFFERS) spareBuffers.shift();
+  spareBuffers.push(buffer);
+}
+
+function outputBuffer(minBytes: number): ArrayBuffer {
+  for (let i = 0; i < spareBuffers.length; i++) {
+    if (spareBuffers[i].byteLength >= minBytes) return spareBuffers.splice(i, 1)[0];
+  }
+  return new ArrayBuffer(minBytes);
+}
+
+/** Grows as needed; one buffer per unit in the usual case (sized from the input, or reused). */
 class LineBuffer {
   buf: Buffer;
   used = 0;
 
   constructor(estimate: number) {
-    this.buf = Buffer.from(new ArrayBuffer(Math.max(4096, estimate)));
+    this.buf = Buffer.from(outputBuffer(Math.max(4096, estimate)));
   }
 
   write(line: string): number {

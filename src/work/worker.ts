@@ -5,18 +5,15 @@
 import {parentPort, workerData} from 'worker_threads';
 
 import {compileTrackingRules} from '../track';
-import {EaRowsJob, isProblem, parseEaPage, processCsvUnit, transferables, UnitInput} from './unit';
+import {EaRowsJob, isProblem, offerSpareBuffer, parseEaPage, processCsvUnit, transferables, UnitInput} from './unit';
 
 export interface WorkerInit {
   /** The config's tracking_rules, already validated by the main thread. */
   trackingRules: unknown;
 }
 
-/** Main thread → worker. */
-export interface UnitRequest {
-  id: number;
-  input: UnitInput;
-}
+/** Main thread → worker: a unit to do, or an output buffer given back for reuse. */
+export type UnitRequest = {id: number; input: UnitInput} | {release: ArrayBuffer};
 
 /** Worker → main thread. */
 export type UnitReply =
@@ -61,7 +58,12 @@ function start(): void {
     setImmediate(pump);
   };
 
-  port.on('message', ({id, input}: UnitRequest) => {
+  port.on('message', (request: UnitRequest) => {
+    if ('release' in request) {
+      offerSpareBuffer(request.release);
+      return;
+    }
+    const {id, input} = request;
     try {
       if (input.kind === 'ea') {
         const parsed = parseEaPage(input.bytes);

@@ -3,7 +3,10 @@ import {RecordPipeline} from '../../src/sync/pipeline';
 import {compileTrackingRules} from '../../src/track';
 import {BoundedQueue} from '../../src/work/bounded-queue';
 import {InThreadExecutor} from '../../src/work/executor';
-import {isProblem, UnitJob, UnitOutput} from '../../src/work/unit';
+import {PassThrough, Writable} from 'stream';
+
+import {ProtocolOutput} from '../../src/protocol/output';
+import {isProblem, offerSpareBuffer, UnitJob, UnitOutput} from '../../src/work/unit';
 
 const job: UnitJob = {stream: 'usage_details', emitRecords: true, auditConflicts: true, metric: 'actual', sourceApi: 'ea_reporting', emittedAt: 7};
 const rules = compileTrackingRules([
@@ -87,6 +90,44 @@ describe('units of work', () => {
     expect(out.keys.length).toBe(2);
     expect(out.conflicts).toHaveLength(2);
     expect(isProblem(out)).toBe(false);
+  });
+});
+
+describe('output buffers given back for reuse', () => {
+  const executor = new InThreadExecutor(rules);
+
+  it('a unit writes into a spare buffer that is large enough, and allocates when none is', async () => {
+    const small = new ArrayBuffer(16);
+    const large = new ArrayBuffer(1 << 20);
+    offerSpareBuffer(small);
+    offerSpareBuffer(large);
+    const reference = await executor.ea({kind: 'ea', job, bytes: page([eaRow(0), eaRow(1)])}).output;
+    expect(reference.bytes.buffer).toBe(large);
+    const again = await executor.ea({kind: 'ea', job, bytes: page([eaRow(0), eaRow(1)])}).output;
+    // only the small one is left: not used
+    expect(again.bytes.buffer).not.toBe(small);
+    expect(again.bytes.buffer).not.toBe(large);
+    // same records whatever buffer they were written into
+    expect(Buffer.from(again.bytes).equals(Buffer.from(reference.bytes))).toBe(true);
+  });
+
+  it('ProtocolOutput says whether the sink still holds the bytes it was given', () => {
+    const big = Buffer.alloc(600 * 1024, 0x20);
+    // copied into its own chunk: free at once
+    const copied = new ProtocolOutput(new PassThrough());
+    expect(copied.bytes(Buffer.from('{"type":"RECORD"}\n'))).toBe(false);
+    // a sink that writes synchronously (stdout to a file or a Linux pipe) is done with it
+    const written: Buffer[] = [];
+    const sync = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        written.push(Buffer.from(chunk));
+        done();
+      },
+    });
+    expect(new ProtocolOutput(sync).bytes(big)).toBe(false);
+    expect(Buffer.concat(written).equals(big)).toBe(true);
+    // a stream that queues it (nobody reading yet) still holds it: it must not be reused
+    expect(new ProtocolOutput(new PassThrough({highWaterMark: 1024})).bytes(big)).toBe(true);
   });
 });
 
