@@ -27,11 +27,14 @@ interface Thread {
  */
 const DEFAULT_MAX_THREADS = 2;
 /**
- * Young generation of a worker, in MB. V8's default (up to 48 MB a thread) only buys fewer
- * scavenges of records that die young anyway; measured at 100k rows, 6 MB took peak RSS of a
- * two-thread read from ~240-270 MB to ~175-190 MB for a few percent of throughput.
+ * Young generation of a worker, in MB. V8's default (up to 48 MB a thread) took a two-thread
+ * read to 240-270 MB. 6 MB was the choice while written outputs were left as garbage on the
+ * main thread; once they went back to the workers (release) there was room for 12, where a
+ * 512 KB CSV unit's strings die young instead of being promoted: a 1M-row CSV read took 26%
+ * less time and CPU (48.9 -> 36.3 s) for 17 MB more peak RSS (161 -> 178 MB); EA reads gained
+ * little either way.
  */
-const WORKER_YOUNG_GENERATION_MB = 6;
+const WORKER_YOUNG_GENERATION_MB = 12;
 
 /**
  * Worker threads for the CPU-heavy part of a read (decode, normalize, hash, enrich, track,
