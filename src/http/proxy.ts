@@ -44,14 +44,28 @@ export function proxyFor(target: URL, settings: ProxySettings): URL | undefined 
   }
 }
 
+/** A URL's host name as the http module and NO_PROXY entries want it: [::1] → ::1. */
+export function bareHost(hostname: string): string {
+  return hostname.replace(/^\[|\]$/g, '');
+}
+
+/** A NO_PROXY entry as host and optional port: `host`, `host:port`, `[v6]:port` or a bare v6 address. */
+function noProxyEntry(entry: string): {name: string; port?: string} {
+  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
+  if (bracketed) return {name: bracketed[1], port: bracketed[2]};
+  // more than one colon and no brackets: an IPv6 address, which cannot carry a port
+  if (entry.indexOf(':') !== entry.lastIndexOf(':')) return {name: entry};
+  const [name, port] = entry.split(':');
+  return {name: name.replace(/^\*?\./, ''), port};
+}
+
 function bypasses(target: URL, noProxy: string[]): boolean {
-  const host = target.hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  const host = bareHost(target.hostname.toLowerCase());
   const port = target.port || (target.protocol === 'https:' ? '443' : '80');
   for (const entry of noProxy) {
     if (entry === '*') return true;
-    const m = /^(.*?)(?::(\d+))?$/.exec(entry.replace(/^\[|\]$/g, ''));
-    const name = (m?.[1] ?? entry).replace(/^\*?\./, '');
-    if (m?.[2] && m[2] !== port) continue;
+    const {name, port: only} = noProxyEntry(entry);
+    if (only !== undefined && only !== port) continue;
     if (host === name || host.endsWith(`.${name}`)) return true;
   }
   return false;
@@ -85,7 +99,7 @@ export class TunnelingAgent extends https.Agent {
     const auth = proxyAuthorization(this.proxy);
     if (auth) headers['Proxy-Authorization'] = auth;
     const connect = (this.proxy.protocol === 'https:' ? https : http).request({
-      host: this.proxy.hostname.replace(/^\[|\]$/g, ''),
+      host: bareHost(this.proxy.hostname),
       port: this.proxy.port || (this.proxy.protocol === 'https:' ? 443 : 80),
       method: 'CONNECT',
       path: `${host}:${port}`,

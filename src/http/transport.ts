@@ -3,7 +3,7 @@ import https from 'https';
 import {pipeline, Readable} from 'stream';
 import zlib from 'zlib';
 
-import {proxyAuthorization, proxyFor, ProxySettings, TunnelingAgent} from './proxy';
+import {bareHost, proxyAuthorization, proxyFor, ProxySettings, TunnelingAgent} from './proxy';
 
 /**
  * One HTTP exchange on Node's own http/https modules: keep-alive agents, an inactivity timeout,
@@ -56,9 +56,9 @@ export class Transport {
       if (auth) headers['Proxy-Authorization'] = auth;
       headers.Host = url.host;
       module = proxy.protocol === 'https:' ? https : http;
-      options = {host: bare(proxy.hostname), port: proxy.port || undefined, path: url.href, agent: this.agent(`proxy ${proxy.href}`, module === https)};
+      options = {host: bareHost(proxy.hostname), port: proxy.port || undefined, path: url.href, agent: this.agent(`proxy ${proxy.href}`, module === https)};
     } else {
-      options = {host: bare(url.hostname), port: url.port || undefined, path: `${url.pathname}${url.search}`, agent: this.agent(url.protocol, url.protocol === 'https:', proxy)};
+      options = {host: bareHost(url.hostname), port: url.port || undefined, path: `${url.pathname}${url.search}`, agent: this.agent(url.protocol, url.protocol === 'https:', proxy)};
     }
     return new Promise((resolve, reject) => {
       const request = module.request({...options, method: req.method, headers});
@@ -103,11 +103,6 @@ function inflater(encoding: string): zlib.Gunzip | zlib.Inflate | zlib.BrotliDec
   if (encoding === 'deflate') return zlib.createInflate();
   if (encoding === 'br') return zlib.createBrotliDecompress();
   return undefined;
-}
-
-/** [::1] → ::1, as the http module wants a bare host name. */
-function bare(hostname: string): string {
-  return hostname.replace(/^\[|\]$/g, '');
 }
 
 /**

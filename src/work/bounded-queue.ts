@@ -15,10 +15,6 @@ export class BoundedQueue<T> {
 
   constructor(private readonly limit: number) {}
 
-  get isCancelled(): boolean {
-    return this.cancelled;
-  }
-
   /** Adds an item once there is room; false when the consumer has cancelled (the item is dropped). */
   async put(item: T): Promise<boolean> {
     while (!this.cancelled && this.items.length >= this.limit) {

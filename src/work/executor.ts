@@ -1,5 +1,5 @@
 import {CompiledRules} from '../track';
-import {CsvUnitInput, EaPageMeta, EaUnitInput, isProblem, parseEaPage, processCsvUnit, processEaRows, UnitOutput, UnitProblem} from './unit';
+import {CsvUnitInput, EaPageMeta, EaUnitInput, isProblem, parseEaPage, processCsvUnit, processEaRows, unusablePage, UnitOutput, UnitProblem} from './unit';
 
 /** An EA page handed over: its meta as soon as it is parsed, its records when they are done. */
 export interface EaPageWork {
@@ -40,7 +40,7 @@ export class InThreadExecutor implements UnitExecutor {
   ea(input: EaUnitInput): EaPageWork {
     const parsed = parseEaPage(input.bytes);
     if (isProblem(parsed)) {
-      const output = Promise.reject(new Error(`EA page not usable: ${parsed.problem}`));
+      const output = Promise.reject(unusablePage(parsed));
       output.catch(() => undefined);
       return {meta: Promise.resolve(parsed), output};
     }

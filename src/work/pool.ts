@@ -7,7 +7,7 @@ import {SystemError} from '../errors';
 import {CompiledRules} from '../track';
 import {tuneGcForStreaming} from './gc';
 import {EaPageWork, InThreadExecutor, UnitExecutor} from './executor';
-import {CsvUnitInput, EaPageMeta, EaUnitInput, UnitInput, UnitOutput, UnitProblem} from './unit';
+import {CsvUnitInput, EaPageMeta, EaUnitInput, UnitInput, UnitOutput, UnitProblem, unusablePage} from './unit';
 import type {UnitReply, WorkerInit} from './worker';
 
 interface Pending {
@@ -75,7 +75,7 @@ export class WorkerPool implements UnitExecutor {
         resolve: (out) => {
           if ('problem' in out) {
             resolveMeta(out);
-            reject(new Error(`EA page not usable: ${out.problem}`));
+            reject(unusablePage(out as UnitProblem));
           } else resolve(out);
         },
         reject: (err) => {

@@ -357,6 +357,11 @@ export function processCsvRows(rows: string[][], header: string[], job: UnitJob,
   return writer.finish();
 }
 
+/** The error an EA page's records reject with when the page could not be used (the reader reports the meta). */
+export function unusablePage(problem: UnitProblem): Error {
+  return new Error(`EA page not usable: ${problem.problem}`);
+}
+
 export function isProblem(x: unknown): x is UnitProblem {
   return typeof x === 'object' && x !== null && 'problem' in x;
 }

@@ -69,6 +69,11 @@ describe('proxy settings', () => {
     expect(proxyFor(new URL('https://10.0.0.5:8443/'), s)).toBeUndefined();
     expect(proxyFor(new URL('https://10.0.0.5/'), s)).toBeDefined();
     expect(proxyFor(new URL('https://anything/'), proxySettingsFromEnv({HTTPS_PROXY: 'http://p:1', NO_PROXY: '*'}))).toBeUndefined();
+    // IPv6: bracketed with a port, or bare (no port possible)
+    const v6 = proxySettingsFromEnv({HTTP_PROXY: 'http://p:1', NO_PROXY: '[::1]:8080,fd00::5'});
+    expect(proxyFor(new URL('http://[::1]:8080/'), v6)).toBeUndefined();
+    expect(proxyFor(new URL('http://[::1]:9090/'), v6)).toBeDefined();
+    expect(proxyFor(new URL('http://[fd00::5]:1234/'), v6)).toBeUndefined();
     expect(proxyFor(new URL('https://anything/'), proxySettingsFromEnv({}))).toBeUndefined();
   });
 });
