@@ -49,8 +49,18 @@ export class RecordPipeline {
     tuneGcForStreaming();
   }
 
-  /** Takes a unit's results; returns its RECORD bytes with the final ids, ready to write. */
+  /** Takes a unit's results; returns its RECORD bytes with the final ids, in one buffer. */
   finish(unit: UnitOutput): Uint8Array {
+    const pieces = this.finishPieces(unit);
+    return pieces.length === 1 ? pieces[0] : Buffer.concat(pieces);
+  }
+
+  /**
+   * Takes a unit's results; returns its RECORD bytes with the final ids, to be written in order:
+   * views of the unit's own bytes, with the `-n` suffixes of repeated rows between them. Nothing
+   * is copied, so a unit with repeats costs no more to write than one without.
+   */
+  finishPieces(unit: UnitOutput): Uint8Array[] {
     const {keys, idEnds, bytes} = unit;
     const emitting = idEnds.length > 0;
     let suffixes: Map<number, number> | null = null;
@@ -84,9 +94,9 @@ export class RecordPipeline {
     this.tally.records += unit.records;
     this.tally.parseErrors += unit.parseErrors;
     for (const [reason, count] of unit.rejected) this.tally.rejected.set(reason, (this.tally.rejected.get(reason) ?? 0) + count);
-    if (!pieces) return bytes;
+    if (!pieces) return [bytes];
     pieces.push(bytes.subarray(copied));
-    return Buffer.concat(pieces);
+    return pieces;
   }
 }
 

@@ -225,9 +225,9 @@ export class SyncRunner {
           output.message(streamStatusTrace(name, 'RUNNING'));
           pass.running = true;
         }
-        const bytes = pipeline.finish(unit);
-        const held = pass.emitRecords && output.bytes(bytes);
-        if (!held || bytes !== unit.bytes) this.ctx.release?.(unit.bytes);
+        let held = false;
+        for (const piece of pipeline.finishPieces(unit)) if (pass.emitRecords && output.bytes(piece)) held = true;
+        if (!held) this.ctx.release?.(unit.bytes);
         const wait = output.ready();
         if (wait) await wait;
         if (this.ctx.stop.requested) throw new StopRequested();

@@ -74,6 +74,22 @@ describe('units of work', () => {
     expect(pipeline.tally.conflicts).toBe(6);
   });
 
+  it('the pieces of a unit with repeats are views of its bytes, the suffixes between them', async () => {
+    const rows = [eaRow(0), eaRow(1), eaRow(0), eaRow(3), eaRow(0)];
+    const out = await executor.ea({kind: 'ea', job, bytes: page(rows)}).output;
+    const whole = Buffer.from(new RecordPipeline('usage_details', undefined).finish(out)).toString();
+    const pieces = new RecordPipeline('usage_details', undefined).finishPieces(out);
+    // two repeats: three views of the unit's bytes and two suffixes
+    expect(pieces).toHaveLength(5);
+    for (const i of [0, 2, 4]) expect(pieces[i].buffer).toBe(out.bytes.buffer);
+    expect([pieces[1], pieces[3]].map((p) => Buffer.from(p).toString())).toEqual(['-1', '-2']);
+    expect(pieces.map((p) => Buffer.from(p).toString()).join('')).toBe(whole);
+    expect(lines(Buffer.from(whole)).map((m) => m.record.data.id.slice(32))).toEqual(['', '', '-1', '', '-2']);
+    // no repeats: the unit's bytes as they are
+    const single = await executor.ea({kind: 'ea', job, bytes: page([eaRow(0), eaRow(1)])}).output;
+    expect(new RecordPipeline('usage_details', undefined).finishPieces(single)).toEqual([single.bytes]);
+  });
+
   it('only counts conflicts when they are not audited (tracking_conflicts not selected)', async () => {
     const out = await executor.ea({kind: 'ea', job: {...job, auditConflicts: false}, bytes: page([eaRow(0), eaRow(1)])}).output;
     expect(out.conflicts).toEqual([]);
