@@ -133,6 +133,7 @@ export async function renderReportTo(dir: string, e: Enrollment, metric: Metric,
 export class ReportStore {
   private readonly inflight = new Map<string, Promise<RenderedReport>>();
   private tmpRoot: string | null = null;
+  private disposed = false;
 
   constructor(private readonly cacheDir: string | undefined, private readonly tmpBase: string) {}
 
@@ -148,6 +149,8 @@ export class ReportStore {
   }
 
   private async root(): Promise<string> {
+    // a render still running when the sandbox closed must not create the temp dir again
+    if (this.disposed) throw new Error('the sandbox is closed');
     if (this.cacheDir) {
       await fsp.mkdir(this.cacheDir, {recursive: true});
       return this.cacheDir;
@@ -185,6 +188,9 @@ export class ReportStore {
   }
 
   async dispose(): Promise<void> {
+    this.disposed = true;
+    // renders in flight write under the temp dir: let them end before it is removed
+    await Promise.allSettled(this.inflight.values());
     if (this.tmpRoot) {
       const t = this.tmpRoot;
       this.tmpRoot = null;

@@ -9,9 +9,15 @@ import {UnitJob} from '../../src/work/unit';
 const job: UnitJob = {stream: 'usage_details', emitRecords: true, auditConflicts: true, metric: 'actual', sourceApi: 'cost_details', emittedAt: 1};
 const input = {kind: 'csv' as const, job, bytes: Buffer.from('2026-10-01,1\n'), header: ['Date', 'Cost'], delimiter: 1, final: true};
 
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) fs.rmSync(dir, {recursive: true, force: true});
+});
+
 /** A stand-in worker script: what a broken or crashing decoding thread does. */
 function script(body: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pool-'));
+  dirs.push(dir);
   const file = path.join(dir, 'worker.js');
   fs.writeFileSync(file, `const {parentPort} = require('worker_threads');\n${body}\n`);
   return file;
