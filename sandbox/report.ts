@@ -132,7 +132,8 @@ export async function renderReportTo(dir: string, e: Enrollment, metric: Metric,
  */
 export class ReportStore {
   private readonly inflight = new Map<string, Promise<RenderedReport>>();
-  private tmpRoot: string | null = null;
+  /** The temp dir, made once: renders that start together must not each make their own. */
+  private tmpRoot: Promise<string> | null = null;
   private disposed = false;
 
   constructor(private readonly cacheDir: string | undefined, private readonly tmpBase: string) {}
@@ -155,7 +156,7 @@ export class ReportStore {
       await fsp.mkdir(this.cacheDir, {recursive: true});
       return this.cacheDir;
     }
-    if (!this.tmpRoot) this.tmpRoot = await fsp.mkdtemp(path.join(this.tmpBase, 'azure-billing-sandbox-'));
+    this.tmpRoot ??= fsp.mkdtemp(path.join(this.tmpBase, 'azure-billing-sandbox-'));
     return this.tmpRoot;
   }
 
@@ -191,11 +192,10 @@ export class ReportStore {
     this.disposed = true;
     // renders in flight write under the temp dir: let them end before it is removed
     await Promise.allSettled(this.inflight.values());
-    if (this.tmpRoot) {
-      const t = this.tmpRoot;
-      this.tmpRoot = null;
-      await fsp.rm(t, {recursive: true, force: true});
-    }
+    const made = this.tmpRoot;
+    this.tmpRoot = null;
+    const dir = made ? await made.catch(() => null) : null;
+    if (dir) await fsp.rm(dir, {recursive: true, force: true});
   }
 }
 

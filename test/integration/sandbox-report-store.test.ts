@@ -27,6 +27,19 @@ describe('ReportStore without a cache dir', () => {
     expect(fs.readdirSync(base)).toEqual([]);
   });
 
+  it('renders that start together share one temp dir, removed on dispose', async () => {
+    const store = new ReportStore(undefined, base);
+    const reports = await Promise.all([
+      store.get(enrollment, 'actual', '2026-09-01', '2026-09-03', render),
+      store.get(enrollment, 'actual', '2026-09-04', '2026-09-06', render),
+      store.get(enrollment, 'amortized', '2026-09-01', '2026-09-03', render),
+    ]);
+    expect(fs.readdirSync(base)).toHaveLength(1);
+    expect(new Set(reports.map((r) => path.dirname(r.dir))).size).toBe(1);
+    await store.dispose();
+    expect(fs.readdirSync(base)).toEqual([]);
+  });
+
   it('leaves nothing behind when disposed while a render is still running', async () => {
     const store = new ReportStore(undefined, base);
     const inFlight = store.get(enrollment, 'actual', '2026-09-01', '2026-09-10', render);
