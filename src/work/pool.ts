@@ -35,6 +35,19 @@ const DEFAULT_MAX_THREADS = 2;
  * little either way.
  */
 const WORKER_YOUNG_GENERATION_MB = 12;
+/**
+ * Young generation of a worker when tracking rules are configured: each row then allocates more
+ * (its tracking object, rule names, rendered values), the young generation fills faster and a
+ * unit's working set outlives more cycles and is promoted. With the bench's 50 rules on a
+ * 100k-row CSV read, 24 MB took 17% less CPU than 12 MB (9.8 against 11.8 s, medians of 4, twice)
+ * for ~17 MB more peak RSS; without rules it gained nothing measurable.
+ */
+const WORKER_YOUNG_GENERATION_WITH_RULES_MB = 24;
+
+/** The young generation a worker gets for this read's configuration, in MB. */
+export function workerYoungGenerationMb(init: WorkerInit): number {
+  return Array.isArray(init.trackingRules) && init.trackingRules.length > 0 ? WORKER_YOUNG_GENERATION_WITH_RULES_MB : WORKER_YOUNG_GENERATION_MB;
+}
 
 /**
  * Worker threads for the CPU-heavy part of a read (decode, normalize, hash, enrich, track,
@@ -136,7 +149,7 @@ export class WorkerPool implements UnitExecutor {
       // a worker never writes to the protocol's stdout; anything it prints is dropped
       stdout: true,
       stderr: true,
-      resourceLimits: {maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB},
+      resourceLimits: {maxYoungGenerationSizeMb: workerYoungGenerationMb(this.init)},
     });
     worker.stdout.resume();
     worker.stderr.resume();

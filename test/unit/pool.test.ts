@@ -56,4 +56,16 @@ describe('WorkerPool', () => {
     await pool.close();
     await expect(pool.csv(input)).rejects.toThrow(/closed/);
   });
+
+  it('gives its threads a larger young generation when tracking rules are configured', async () => {
+    const reportLimits = script(`const {resourceLimits} = require('worker_threads');\nparentPort.on('message', ({id}) => parentPort.postMessage({id, type: 'done', output: resourceLimits}));`);
+    const youngMb = async (trackingRules: unknown[]): Promise<number> => {
+      const pool = new WorkerPool(1, {trackingRules}, reportLimits);
+      const limits = (await pool.csv(input)) as unknown as {maxYoungGenerationSizeMb: number};
+      await pool.close();
+      return limits.maxYoungGenerationSizeMb;
+    };
+    expect(await youngMb([])).toBe(12);
+    expect(await youngMb([{name: 'r', match: {resource_group: '*'}, set: {team: 'x'}}])).toBe(24);
+  });
 });
