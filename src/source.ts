@@ -45,7 +45,8 @@ export class AzureBillingSource {
   ) {
     const config = validated.config;
     this.reportGate = new AdaptiveLimiter(config.max_concurrency);
-    this.executor = createExecutor(opts.threads ?? 1, validated.rules, config.tracking_rules);
+    const units = config.credentials.auth_type === 'service_principal' ? 'csv' : 'ea-pages';
+    this.executor = createExecutor(opts.threads ?? 1, validated.rules, config.tracking_rules, units);
     this.http = new HttpClient({timeoutMs: config.request_timeout_seconds * 1000, maxRetries: config.max_retries, logger});
     this.auth =
       config.credentials.auth_type === 'service_principal'

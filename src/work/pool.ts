@@ -27,26 +27,33 @@ interface Thread {
  */
 const DEFAULT_MAX_THREADS = 2;
 /**
- * Young generation of a worker, in MB. V8's default (up to 48 MB a thread) took a two-thread
- * read to 240-270 MB. 6 MB was the choice while written outputs were left as garbage on the
+ * Young generation of a worker reading CSV without tracking rules, in MB. V8's default (up to
+ * 48 MB a thread) took a two-thread read to 240-270 MB. 6 MB was the choice while written outputs were left as garbage on the
  * main thread; once they went back to the workers (release) there was room for 12, where a
  * CSV unit's strings die young instead of being promoted: a 1M-row CSV read took 26%
- * less time and CPU (48.9 -> 36.3 s) for 17 MB more peak RSS (161 -> 178 MB); EA reads gained
- * little either way.
+ * less time and CPU (48.9 -> 36.3 s) for 17 MB more peak RSS (161 -> 178 MB).
  */
 const WORKER_YOUNG_GENERATION_MB = 12;
 /**
- * Young generation of a worker when tracking rules are configured: each row then allocates more
- * (its tracking object, rule names, rendered values), the young generation fills faster and a
- * unit's working set outlives more cycles and is promoted. With the bench's 50 rules on a
- * 100k-row CSV read, 24 MB took 17% less CPU than 12 MB (9.8 against 11.8 s, medians of 4, twice)
- * for ~17 MB more peak RSS; without rules it gained nothing measurable.
+ * Young generation of a worker when its units are large or allocate more per row, in MB:
+ * - tracking rules: each row also allocates its tracking object, rule names and rendered
+ *   values, so the young generation fills faster and a unit's working set outlives more cycles
+ *   and is promoted. With the bench's 50 rules, a 100k-row CSV read took 16-17% less CPU at
+ *   24 MB than at 12 (8.96 against 10.67 s and 9.8 against 11.8 s, medians of 4);
+ * - EA pages: a unit is a whole API page (1000 rows, ~6 MB of objects once parsed), more than
+ *   a 12 MB young generation holds. A 100k-row EA read took 5% less CPU at 24 MB (8.17 against
+ *   8.60 s, medians of 6; 8.59 against 9.17 s in another run).
+ * Each costs ~15 MB of peak RSS; a CSV read without rules gained nothing, so it keeps 12 MB.
  */
-const WORKER_YOUNG_GENERATION_WITH_RULES_MB = 24;
+const WORKER_YOUNG_GENERATION_LARGE_MB = 24;
 
-/** The young generation a worker gets for this read's configuration, in MB. */
-export function workerYoungGenerationMb(init: WorkerInit): number {
-  return Array.isArray(init.trackingRules) && init.trackingRules.length > 0 ? WORKER_YOUNG_GENERATION_WITH_RULES_MB : WORKER_YOUNG_GENERATION_MB;
+/** What a read's units are made of, as far as the worker's memory settings go. */
+export type UnitSource = 'csv' | 'ea-pages';
+
+/** The young generation a worker gets for this read, in MB. */
+export function workerYoungGenerationMb(trackingRules: unknown, units: UnitSource): number {
+  const hasRules = Array.isArray(trackingRules) && trackingRules.length > 0;
+  return hasRules || units === 'ea-pages' ? WORKER_YOUNG_GENERATION_LARGE_MB : WORKER_YOUNG_GENERATION_MB;
 }
 
 /**
@@ -65,6 +72,7 @@ export class WorkerPool implements UnitExecutor {
     private readonly size: number,
     private readonly init: WorkerInit,
     private readonly script: string,
+    private readonly youngGenerationMb = WORKER_YOUNG_GENERATION_MB,
   ) {}
 
   get parallelism(): number {
@@ -149,7 +157,7 @@ export class WorkerPool implements UnitExecutor {
       // a worker never writes to the protocol's stdout; anything it prints is dropped
       stdout: true,
       stderr: true,
-      resourceLimits: {maxYoungGenerationSizeMb: workerYoungGenerationMb(this.init)},
+      resourceLimits: {maxYoungGenerationSizeMb: this.youngGenerationMb},
     });
     worker.stdout.resume();
     worker.stderr.resume();
@@ -197,8 +205,8 @@ export function defaultThreads(): number {
  * compiled worker script is there (it is not when the sources run under ts-jest), else the
  * calling thread.
  */
-export function createExecutor(threads: number, rules: CompiledRules, trackingRules: unknown): UnitExecutor {
+export function createExecutor(threads: number, rules: CompiledRules, trackingRules: unknown, units: UnitSource): UnitExecutor {
   const script = path.join(__dirname, 'worker.js');
   if (threads <= 1 || !fs.existsSync(script)) return new InThreadExecutor(rules);
-  return new WorkerPool(threads, {trackingRules}, script);
+  return new WorkerPool(threads, {trackingRules}, script, workerYoungGenerationMb(trackingRules, units));
 }

@@ -3,7 +3,7 @@ import os from 'os';
 import path from 'path';
 
 import {SystemError} from '../../src/errors';
-import {WorkerPool} from '../../src/work/pool';
+import {WorkerPool, workerYoungGenerationMb} from '../../src/work/pool';
 import {UnitJob} from '../../src/work/unit';
 
 const job: UnitJob = {stream: 'usage_details', emitRecords: true, auditConflicts: true, metric: 'actual', sourceApi: 'cost_details', emittedAt: 1};
@@ -57,15 +57,22 @@ describe('WorkerPool', () => {
     await expect(pool.csv(input)).rejects.toThrow(/closed/);
   });
 
-  it('gives its threads a larger young generation when tracking rules are configured', async () => {
+  it('starts its threads with the young generation it is given', async () => {
     const reportLimits = script(`const {resourceLimits} = require('worker_threads');\nparentPort.on('message', ({id}) => parentPort.postMessage({id, type: 'done', output: resourceLimits}));`);
-    const youngMb = async (trackingRules: unknown[]): Promise<number> => {
-      const pool = new WorkerPool(1, {trackingRules}, reportLimits);
+    for (const mb of [12, 24]) {
+      const pool = new WorkerPool(1, {trackingRules: []}, reportLimits, mb);
       const limits = (await pool.csv(input)) as unknown as {maxYoungGenerationSizeMb: number};
       await pool.close();
-      return limits.maxYoungGenerationSizeMb;
-    };
-    expect(await youngMb([])).toBe(12);
-    expect(await youngMb([{name: 'r', match: {resource_group: '*'}, set: {team: 'x'}}])).toBe(24);
+      expect(limits.maxYoungGenerationSizeMb).toBe(mb);
+    }
+  });
+
+  it('uses a larger young generation for EA pages and for reads with tracking rules', () => {
+    const rule = {name: 'r', match: {resource_group: '*'}, set: {team: 'x'}};
+    expect(workerYoungGenerationMb([], 'csv')).toBe(12);
+    expect(workerYoungGenerationMb(undefined, 'csv')).toBe(12);
+    expect(workerYoungGenerationMb([rule], 'csv')).toBe(24);
+    expect(workerYoungGenerationMb([], 'ea-pages')).toBe(24);
+    expect(workerYoungGenerationMb([rule], 'ea-pages')).toBe(24);
   });
 });
