@@ -28,10 +28,11 @@ interface Thread {
 const DEFAULT_MAX_THREADS = 2;
 /**
  * Young generation of a worker reading CSV without tracking rules, in MB. V8's default (up to
- * 48 MB a thread) took a two-thread read to 240-270 MB. 6 MB was the choice while written outputs were left as garbage on the
- * main thread; once they went back to the workers (release) there was room for 12, where a
- * CSV unit's strings die young instead of being promoted: a 1M-row CSV read took 26%
- * less time and CPU (48.9 -> 36.3 s) for 17 MB more peak RSS (161 -> 178 MB).
+ * 48 MB a thread) took a two-thread read to 240-270 MB. 6 MB was the choice while written
+ * outputs were left as garbage on the main thread; once they went back to the workers
+ * (release) there was room for 12, where a CSV unit's strings die young instead of being
+ * promoted: a 1M-row CSV read took 26% less time and CPU (48.9 -> 36.3 s) for 17 MB more peak
+ * RSS (161 -> 178 MB).
  */
 const WORKER_YOUNG_GENERATION_MB = 12;
 /**
