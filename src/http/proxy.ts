@@ -49,6 +49,11 @@ export function bareHost(hostname: string): string {
   return hostname.replace(/^\[|\]$/g, '');
 }
 
+/** A URL's port, or its scheme's default when it has none. */
+function portOf(url: URL): string {
+  return url.port || (url.protocol === 'https:' ? '443' : '80');
+}
+
 /** A NO_PROXY entry as host and optional port: `host`, `host:port`, `[v6]:port` or a bare v6 address. */
 function noProxyEntry(entry: string): {name: string; port?: string} {
   const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
@@ -61,7 +66,7 @@ function noProxyEntry(entry: string): {name: string; port?: string} {
 
 function bypasses(target: URL, noProxy: string[]): boolean {
   const host = bareHost(target.hostname.toLowerCase());
-  const port = target.port || (target.protocol === 'https:' ? '443' : '80');
+  const port = portOf(target);
   for (const entry of noProxy) {
     if (entry === '*') return true;
     const {name, port: only} = noProxyEntry(entry);
@@ -100,7 +105,7 @@ export class TunnelingAgent extends https.Agent {
     if (auth) headers['Proxy-Authorization'] = auth;
     const connect = (this.proxy.protocol === 'https:' ? https : http).request({
       host: bareHost(this.proxy.hostname),
-      port: this.proxy.port || (this.proxy.protocol === 'https:' ? 443 : 80),
+      port: portOf(this.proxy),
       method: 'CONNECT',
       path: `${host}:${port}`,
       headers,

@@ -225,8 +225,9 @@ export class SyncRunner {
           output.message(streamStatusTrace(name, 'RUNNING'));
           pass.running = true;
         }
+        const pieces = pipeline.finishPieces(unit);
         let held = false;
-        for (const piece of pipeline.finishPieces(unit)) if (pass.emitRecords && output.bytes(piece)) held = true;
+        if (pass.emitRecords) for (const piece of pieces) if (output.bytes(piece)) held = true;
         if (!held) this.ctx.release?.(unit.bytes);
         const wait = output.ready();
         if (wait) await wait;
