@@ -113,7 +113,7 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--worker-threads') a.workerThreads = Number(v());
     else if (k === '--no-image-env') a.imageEnv = false;
     else if (k === '--help' || k === '-h') {
-      console.log('npm run bench -- [--sizes 10k,100k,1m] [--with-2m] [--apis cost_details,ea] [--repeat N] [--sandbox child|inproc] [--skip-rules] [--skip-concurrency] [--worker-threads N] [--keep-cache] [--cache-dir D] [--out F]; see scripts/bench.ts');
+      console.log('npm run bench -- [--sizes 10k,100k,1m] [--with-2m] [--apis cost_details,ea] [--repeat N] [--sandbox child|inproc] [--skip-rules] [--skip-concurrency] [--worker-threads N] [--no-image-env] [--skip-sandbox-comparison] [--keep-cache] [--cache-dir D] [--out F]; see scripts/bench.ts');
       process.exit(0);
     } else throw new Error(`unknown option ${k}`);
   }
