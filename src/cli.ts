@@ -12,7 +12,7 @@ import {AzureBillingSource} from './source';
 import {defaultThreads} from './work/pool';
 import {oldestCostDetailsDay} from './sync/slices';
 import {SelectedStream, StopRequested, SyncRunner} from './sync/runner';
-import {todayUtc} from './sync/dates';
+import {connectorToday} from './sync/dates';
 
 interface Io {
   output: ProtocolOutput;
@@ -138,7 +138,7 @@ async function read(io: Io, configPath: string, catalogPath: string, statePath?:
   const state = statePath ? parseInputState(readJsonFile(statePath, 'state')) : {};
   const {usage, conflicts} = source.streams();
   const selected = selectedStreams(catalog, [...usage, conflicts].map((s) => s.name));
-  const today = todayUtc();
+  const today = connectorToday();
   const stop = {requested: false};
   const onSignal = (): void => {
     io.logger.warn('Stop requested: finishing the current batch, the last STATE covers every complete slice.');

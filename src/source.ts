@@ -15,7 +15,7 @@ import {joinUrl} from './readers/urls';
 import {CostDetailsSliceSource} from './streams/cost-details-source';
 import {EaSliceSource} from './streams/ea-source';
 import {TrackingConflictsStream, UsageStream} from './streams/streams';
-import {addDays, todayUtc} from './sync/dates';
+import {addDays, connectorToday} from './sync/dates';
 import {UnitExecutor} from './work/executor';
 import {createExecutor} from './work/pool';
 
@@ -89,7 +89,7 @@ export class AzureBillingSource {
   /** Proves the credentials and the access to the enrollment with the smallest real request. */
   async check(): Promise<void> {
     // Access is the question, not the dates: yesterday is always inside the API's history.
-    const day = addDays(todayUtc(), -1);
+    const day = addDays(connectorToday(), -1);
     const {usage} = this.streams();
     // Preparing one day asks Azure for a report (or the first EA page): that needs the role.
     await usage[0].source.prepare({start: day, end: day}, {stream: usage[0].name, emitRecords: false, auditConflicts: false, emittedAt: Date.now()});

@@ -3,7 +3,7 @@ import type {ErrorObject} from 'ajv';
 import {ConfigError} from '../errors';
 import {compileTrackingRules, TrackingRuleError} from '../track/compile';
 import {CompiledRules} from '../track/compile';
-import {isValidIsoDate, todayUtc} from '../sync/dates';
+import {isValidIsoDate, connectorToday} from '../sync/dates';
 import {validateConnectionSpec} from './generated/spec-validator';
 import {JsonSchema, loadSpec} from './spec';
 import {SourceConfig} from './types';
@@ -157,7 +157,7 @@ function checkDates(config: SourceConfig): void {
       throw new ConfigError(`start_date ${config.start_date} is after end_date ${config.end_date}: the end date must be on or after the start date.`, 'end_date');
     }
   }
-  if (config.start_date > todayUtc()) {
+  if (config.start_date > connectorToday()) {
     throw new ConfigError(`start_date ${config.start_date} is in the future: choose a date on or before today (UTC).`, 'start_date');
   }
 }

@@ -1,3 +1,5 @@
+import {ConfigError} from '../errors';
+
 /** Calendar-day arithmetic on 'YYYY-MM-DD' strings, in UTC; no date library on this path. */
 const DAY_MS = 86_400_000;
 
@@ -13,6 +15,22 @@ export function toDay(date: Date): string {
 
 export function todayUtc(now: Date = new Date()): string {
   return toDay(now);
+}
+
+/**
+ * Pins the connector's "today" (UTC, YYYY-MM-DD) instead of the clock: for reproducible
+ * re-runs of a past sync and for tests against a sandbox frozen at a date.
+ */
+export const TODAY_ENV = 'SOURCE_AZURE_BILLING_TODAY';
+
+/** The connector's "today": the clock's UTC date, or the pinned one from SOURCE_AZURE_BILLING_TODAY. */
+export function connectorToday(env: NodeJS.ProcessEnv = process.env, now: Date = new Date()): string {
+  const pinned = env[TODAY_ENV];
+  if (pinned === undefined || pinned === '') return todayUtc(now);
+  if (!isValidIsoDate(pinned)) {
+    throw new ConfigError(`${TODAY_ENV} must be a calendar date YYYY-MM-DD (or unset for the clock's UTC date), got "${pinned}".`);
+  }
+  return pinned;
 }
 
 export function addDays(day: string, days: number): string {

@@ -20,6 +20,14 @@ export interface CliRun {
   signalledAt?: number;
 }
 
+/**
+ * The date the integration tests' sandboxes are frozen at. The CLI is pinned to the same day
+ * (SOURCE_AZURE_BILLING_TODAY), so the tests mean the same thing whatever day they run: the
+ * 13-month window, "yesterday" of check and the default end date all follow it.
+ */
+export const FROZEN_TODAY = '2026-11-25';
+export const AT_FROZEN_TODAY = {env: {SOURCE_AZURE_BILLING_TODAY: FROZEN_TODAY}};
+
 const STANDARD_TYPES = new Set(['RECORD', 'STATE', 'LOG', 'SPEC', 'CONNECTION_STATUS', 'CATALOG', 'TRACE', 'CONTROL']);
 
 export function tempDir(prefix = 'sab-'): string {

@@ -1,7 +1,7 @@
 import fs from 'fs';
 
 import {Sandbox, startSandbox} from '../../sandbox';
-import {catalog, CliRun, expectProtocolOnly, logs, Message, records, runCli, states, tempDir, traces, writeJson} from './cli-helpers';
+import {catalog, CliRun, expectProtocolOnly, logs, Message, records, runCli, states, tempDir, traces, writeJson, AT_FROZEN_TODAY, FROZEN_TODAY} from './cli-helpers';
 import {compareToTruth, sandboxConfig, truthByDay} from './sandbox-config';
 
 /**
@@ -15,7 +15,7 @@ let dir: string;
 let n = 0;
 
 async function sandbox(options: Parameters<typeof startSandbox>[0]): Promise<Sandbox> {
-  const sb = await startSandbox({rowsPerDay: 30, startDate: '2026-10-01', endDate: '2026-10-12', today: '2026-11-25', retryAfterSeconds: 0, ...options});
+  const sb = await startSandbox({rowsPerDay: 30, startDate: '2026-10-01', endDate: '2026-10-12', today: FROZEN_TODAY, retryAfterSeconds: 0, ...options});
   sandboxes.push(sb);
   return sb;
 }
@@ -25,7 +25,7 @@ async function read(sb: Sandbox, config: Record<string, unknown>): Promise<CliRu
     'read',
     '--config', writeJson(dir, `c${n}.json`, sandboxConfig(sb, 'service_principal', config)),
     '--catalog', writeJson(dir, `k${n++}.json`, catalog(['usage_details'], 'full_refresh')),
-  ]);
+  ], AT_FROZEN_TODAY);
   expectProtocolOnly(run);
   return run;
 }

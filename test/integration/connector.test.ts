@@ -4,7 +4,7 @@ import fs from 'fs';
 import path from 'path';
 
 import {Sandbox, startSandbox} from '../../sandbox';
-import {catalog, CliRun, expectProtocolOnly, logs, records, runCli, stateFileFrom, states, tempDir, traces, writeJson} from './cli-helpers';
+import {catalog, CliRun, expectProtocolOnly, logs, records, runCli, stateFileFrom, states, tempDir, traces, writeJson, AT_FROZEN_TODAY, FROZEN_TODAY} from './cli-helpers';
 import {compareToTruth, sandboxConfig, truthByDay} from './sandbox-config';
 
 /**
@@ -16,13 +16,13 @@ const sandboxes: Sandbox[] = [];
 let dir: string;
 
 async function sandbox(options: Parameters<typeof startSandbox>[0] = {}): Promise<Sandbox> {
-  const sb = await startSandbox({rowsPerDay: 40, startDate: '2026-09-20', endDate: '2026-10-12', today: '2026-11-25', ...options});
+  const sb = await startSandbox({rowsPerDay: 40, startDate: '2026-09-20', endDate: '2026-10-12', today: FROZEN_TODAY, ...options});
   sandboxes.push(sb);
   return sb;
 }
 
 async function cli(args: string[], opts?: Parameters<typeof runCli>[1]): Promise<CliRun> {
-  const run = await runCli(args, opts);
+  const run = await runCli(args, {...opts, env: {...AT_FROZEN_TODAY.env, ...opts?.env}});
   allRuns.push(run);
   expectProtocolOnly(run);
   return run;
@@ -55,6 +55,16 @@ describe('spec, check, discover', () => {
     expect(props).toEqual(expect.arrayContaining(['enrollment_number', 'credentials', 'start_date', 'end_date', 'lookback_days', 'month_close_days', 'slice_days', 'max_concurrency', 'page_size', 'worker_threads', 'tracking_rules', 'api_base_url', 'login_base_url', 'ea_base_url', 'request_timeout_seconds', 'max_retries']));
     expect(props.filter((p) => /faros|freshness|__/.test(p))).toEqual([]);
     expect(props).toHaveLength(16);
+  });
+
+  it('a pinned SOURCE_AZURE_BILLING_TODAY that is not a date is a config_error naming it', async () => {
+    const sb = await sandbox();
+    const run = await cli(['check', '--config', file(sandboxConfig(sb))], {env: {SOURCE_AZURE_BILLING_TODAY: 'soon'}});
+    expect(run.code).toBe(0);
+    const failure = traces(run, 'ERROR')[0].error;
+    expect(failure.failure_type).toBe('config_error');
+    expect(failure.message).toMatch(/SOURCE_AZURE_BILLING_TODAY must be a calendar date YYYY-MM-DD.*"soon"/);
+    expect(run.messages.find((m) => m.type === 'CONNECTION_STATUS')!.connectionStatus.status).toBe('FAILED');
   });
 
   it('check succeeds with a service principal and with an API key', async () => {
@@ -249,7 +259,7 @@ describe('read', () => {
   });
 
   it('a start date older than 13 months starts at the oldest month available and says so once', async () => {
-    const sb = await sandbox({startDate: '2025-10-25', endDate: '2025-11-03', today: '2026-11-25'});
+    const sb = await sandbox({startDate: '2025-10-25', endDate: '2025-11-03', today: FROZEN_TODAY});
     const run = await read(sb, ['usage_details'], {config: {start_date: '2024-01-01', end_date: '2025-11-03'}});
     expect(run.code).toBe(0);
     const warnings = logs(run, 'WARN').filter((l) => /13 months/.test(l));

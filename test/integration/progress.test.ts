@@ -1,7 +1,7 @@
 import fs from 'fs';
 
 import {Sandbox, startSandbox} from '../../sandbox';
-import {catalog, CliRun, expectProtocolOnly, logs, records, runCli, states, tempDir, traces, writeJson} from './cli-helpers';
+import {catalog, CliRun, expectProtocolOnly, logs, records, runCli, states, tempDir, traces, writeJson, AT_FROZEN_TODAY, FROZEN_TODAY} from './cli-helpers';
 import {sandboxConfig} from './sandbox-config';
 
 /**
@@ -18,7 +18,7 @@ async function read(sb: Sandbox, auth: 'service_principal' | 'api_key'): Promise
     'read',
     '--config', writeJson(dir, `c${n}.json`, sandboxConfig(sb, auth, {slice_days: 3})),
     '--catalog', writeJson(dir, `k${n++}.json`, catalog(['usage_details'], 'full_refresh')),
-  ]);
+  ], AT_FROZEN_TODAY);
   expectProtocolOnly(run);
   return run;
 }
@@ -33,7 +33,7 @@ function expectEstimateShape(t: any): void {
 
 beforeAll(async () => {
   dir = tempDir();
-  sandboxes.push(await startSandbox({rowsPerDay: 40, startDate: '2026-10-01', endDate: '2026-10-09', today: '2026-11-25', eaPageSize: 50}));
+  sandboxes.push(await startSandbox({rowsPerDay: 40, startDate: '2026-10-01', endDate: '2026-10-09', today: FROZEN_TODAY, eaPageSize: 50}));
 });
 
 afterAll(async () => {

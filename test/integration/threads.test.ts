@@ -1,7 +1,7 @@
 import fs from 'fs';
 
 import {Sandbox, startSandbox} from '../../sandbox';
-import {catalog, CliRun, expectProtocolOnly, Message, runCli, tempDir, writeJson} from './cli-helpers';
+import {catalog, CliRun, expectProtocolOnly, Message, runCli, tempDir, writeJson, AT_FROZEN_TODAY, FROZEN_TODAY} from './cli-helpers';
 import {sandboxConfig} from './sandbox-config';
 
 /**
@@ -22,7 +22,7 @@ const RULES = [
 beforeAll(async () => {
   dir = tempDir();
   // 10 days of 1,200 rows in blobs of 700 rows and pages of 300: many units per slice
-  sb = await startSandbox({rowsPerDay: 1200, startDate: '2026-10-01', endDate: '2026-10-10', today: '2026-11-25', maxRowsPerBlob: 700, eaPageSize: 300, retryAfterSeconds: 0});
+  sb = await startSandbox({rowsPerDay: 1200, startDate: '2026-10-01', endDate: '2026-10-10', today: FROZEN_TODAY, maxRowsPerBlob: 700, eaPageSize: 300, retryAfterSeconds: 0});
 });
 
 afterAll(async () => {
@@ -36,7 +36,7 @@ async function read(auth: 'service_principal' | 'api_key', threads: number): Pro
     'read',
     '--config', writeJson(dir, `c${n}.json`, config),
     '--catalog', writeJson(dir, `k${n++}.json`, catalog(['usage_details', 'tracking_conflicts'], 'full_refresh')),
-  ]);
+  ], AT_FROZEN_TODAY);
   expectProtocolOnly(run);
   expect(run.code).toBe(0);
   return run;

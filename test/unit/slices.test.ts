@@ -1,5 +1,6 @@
 import {oldestCostDetailsDay, planSlices, syncWindow} from '../../src/sync/slices';
-import {addMonths, isValidIsoDate, monthEnd} from '../../src/sync/dates';
+import {ConfigError} from '../../src/errors';
+import {addMonths, connectorToday, isValidIsoDate, monthEnd, TODAY_ENV} from '../../src/sync/dates';
 
 describe('planSlices', () => {
   it('cuts a range into slices of slice_days that never cross a calendar month', () => {
@@ -84,5 +85,23 @@ describe('dates', () => {
     expect(isValidIsoDate('2026-02-29')).toBe(false);
     expect(isValidIsoDate('2026-13-01')).toBe(false);
     expect(isValidIsoDate('2024-02-29')).toBe(true);
+  });
+});
+
+describe('connectorToday', () => {
+  const now = new Date('2026-12-02T23:59:59Z');
+
+  it('is the clock\'s UTC date unless SOURCE_AZURE_BILLING_TODAY pins it', () => {
+    expect(TODAY_ENV).toBe('SOURCE_AZURE_BILLING_TODAY');
+    expect(connectorToday({}, now)).toBe('2026-12-02');
+    expect(connectorToday({[TODAY_ENV]: ''}, now)).toBe('2026-12-02');
+    expect(connectorToday({[TODAY_ENV]: '2026-11-25'}, now)).toBe('2026-11-25');
+  });
+
+  it('refuses a pinned day that is not a calendar date, naming the variable', () => {
+    for (const bad of ['2026-02-30', '25/11/2026', 'today']) {
+      expect(() => connectorToday({[TODAY_ENV]: bad}, now)).toThrow(ConfigError);
+      expect(() => connectorToday({[TODAY_ENV]: bad}, now)).toThrow(/SOURCE_AZURE_BILLING_TODAY must be a calendar date/);
+    }
   });
 });
