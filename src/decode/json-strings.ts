@@ -11,6 +11,8 @@
  * `.`, `/`, `:` and empty values survive. Anything else is an error: value null, error true.
  */
 
+import {detached} from './detached';
+
 export interface Decoded<T> {
   value: T | null;
   error: boolean;
@@ -85,7 +87,7 @@ function tagValue(v: unknown): string {
  * object comes from JSON.parse, so this is safe even for a `__proto__` key, which
  * JSON.parse creates as an own property). An empty object `{}` is kept as `{}`.
  */
-export function parseTags(raw: unknown): Decoded<Record<string, string>> {
+function parseTagsUncached(raw: unknown): Decoded<Record<string, string>> {
   const obj = toObject(raw);
   if (obj === null) return EMPTY_OK;
   if (obj === undefined) return FAILED;
@@ -112,9 +114,57 @@ export function parseTags(raw: unknown): Decoded<Record<string, string>> {
 }
 
 /** AdditionalInfo → object (keys keep their case, values keep their JSON types). */
-export function parseAdditionalInfo(raw: unknown): Decoded<Record<string, unknown>> {
+function parseAdditionalInfoUncached(raw: unknown): Decoded<Record<string, unknown>> {
   const obj = toObject(raw);
   if (obj === null) return EMPTY_OK;
   if (obj === undefined) return FAILED;
   return {value: obj, error: false};
+}
+
+/**
+ * Decoded texts are memoised: a resource carries the same tags and additional info on every
+ * row of every day and meter (a 1000-row page of the bench enrollment holds ~100 distinct tag
+ * texts and ~180 additional-info texts), so most rows skip the JSON.parse. The objects are
+ * shared between the records of those rows, hence frozen (deeply): nothing downstream may
+ * change them, and `normalize/id.ts` can memoise their JSON text. Bounded; cleared when full.
+ */
+const MEMO_LIMIT = 2048;
+
+class DecodedMemo<T extends object> {
+  private entries = new Map<string, Decoded<T>>();
+
+  constructor(private readonly decode: (raw: string) => Decoded<T>) {}
+
+  get(raw: string): Decoded<T> {
+    const hit = this.entries.get(raw);
+    if (hit !== undefined) return hit;
+    const decoded = this.decode(raw);
+    if (decoded.value !== null) deepFreeze(decoded.value);
+    if (this.entries.size >= MEMO_LIMIT) this.entries = new Map();
+    this.entries.set(detached(raw), Object.freeze(decoded)); // see detached(): keys must not pin CSV chunks
+    return decoded;
+  }
+}
+
+function deepFreeze(o: object): void {
+  Object.freeze(o);
+  for (const v of Object.values(o)) {
+    if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) deepFreeze(v);
+  }
+}
+
+const tagsMemo = new DecodedMemo(parseTagsUncached);
+const infoMemo = new DecodedMemo(parseAdditionalInfoUncached);
+
+/**
+ * Tags → object of string → string (see parseTagsUncached). A text's result is frozen and
+ * shared by every row with that text; an object given by a JSON API is copied, not frozen.
+ */
+export function parseTags(raw: unknown): Decoded<Record<string, string>> {
+  return typeof raw === 'string' && raw.length > 0 ? tagsMemo.get(raw) : parseTagsUncached(raw);
+}
+
+/** AdditionalInfo → object (see parseAdditionalInfoUncached); a text's result is frozen and shared. */
+export function parseAdditionalInfo(raw: unknown): Decoded<Record<string, unknown>> {
+  return typeof raw === 'string' && raw.length > 0 ? infoMemo.get(raw) : parseAdditionalInfoUncached(raw);
 }

@@ -81,8 +81,17 @@ function enc(v: string | null): string {
   return v === null ? NULL : v;
 }
 
+/** JSON texts of frozen objects: decoded tags / additional info are frozen and shared by rows. */
+const jsonOfFrozen = new WeakMap<object, string>();
+
 function encJson(v: object | null): string {
-  return v === null ? NULL : JSON.stringify(v);
+  if (v === null) return NULL;
+  let json = jsonOfFrozen.get(v);
+  if (json === undefined) {
+    json = JSON.stringify(v);
+    if (Object.isFrozen(v)) jsonOfFrozen.set(v, json);
+  }
+  return json;
 }
 
 /** The exact string that is hashed for a record (exported for tests and debugging). */

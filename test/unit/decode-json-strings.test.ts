@@ -99,3 +99,48 @@ describe('parseAdditionalInfo', () => {
     expect(parseAdditionalInfo(raw)).toEqual({value: null, error: true});
   });
 });
+
+describe('decoded texts are shared between rows', () => {
+  test('the same text gives the same result, frozen all the way down', () => {
+    const text = '{"ServiceType":"Standard_D2s_v3","VMProperties":{"Priority":"Spot","Zones":["1"]}}';
+    const a = parseAdditionalInfo(text);
+    const b = parseAdditionalInfo(text.slice(0)); // an equal string, not the same one
+    expect(b).toBe(a);
+    expect(Object.isFrozen(a)).toBe(true);
+    expect(Object.isFrozen(a.value)).toBe(true);
+    const props = a.value!.VMProperties as {Priority: string; Zones: string[]};
+    expect(Object.isFrozen(props)).toBe(true);
+    expect(Object.isFrozen(props.Zones)).toBe(true);
+    // a row that tried to change them would change every other row's: it throws instead
+    expect(() => {
+      (a.value as Record<string, unknown>).ServiceType = 'x';
+    }).toThrow(TypeError);
+    expect(a.value).toEqual({ServiceType: 'Standard_D2s_v3', VMProperties: {Priority: 'Spot', Zones: ['1']}});
+  });
+
+  test('tags keep their stringified values when shared; other texts give other objects', () => {
+    const first = parseTags('{"n": 1, "env": "prod"}');
+    expect(parseTags('{"n": 1, "env": "prod"}')).toBe(first);
+    expect(first.value).toEqual({n: '1', env: 'prod'});
+    expect(parseTags('{"n": 2, "env": "prod"}').value).toEqual({n: '2', env: 'prod'});
+    expect(parseTags('{"n": 2, "env": "prod"}').value).not.toBe(first.value);
+    // malformed texts are remembered as malformed
+    expect(parseTags('{bad')).toEqual({value: null, error: true});
+    expect(parseTags('{bad')).toEqual({value: null, error: true});
+  });
+
+  test('an object from a JSON API is neither frozen nor shared', () => {
+    const src = {env: 'prod'};
+    const a = parseTags(src);
+    expect(Object.isFrozen(a.value)).toBe(false);
+    expect(parseTags(src).value).not.toBe(a.value);
+    expect(Object.isFrozen(parseAdditionalInfo({A: 1}).value)).toBe(false);
+  });
+
+  test('stays correct past its bound (it is cleared when full)', () => {
+    for (let i = 0; i < 5000; i++) {
+      expect(parseTags(`{"i":"${i}"}`).value).toEqual({i: String(i)});
+    }
+    expect(parseTags('{"i":"7"}').value).toEqual({i: '7'});
+  });
+});

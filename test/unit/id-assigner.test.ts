@@ -117,6 +117,20 @@ describe('IdAssigner', () => {
     expect(recordHash(a)).not.toBe(recordHash(b));
   });
 
+  test('shared (frozen) tags hash like an equal unshared object, and a changed object is hashed as changed', async () => {
+    const {header, rows} = await fixtureRows();
+    const r = assignAll(header, [rows[0]])[0];
+    const shared = Object.freeze({env: 'prod', team: 'pay'});
+    const own: Record<string, string> = {env: 'prod', team: 'pay'};
+    const withShared = {...r, tags: shared};
+    expect(recordHash(withShared)).toBe(recordHash({...r, tags: own}));
+    expect(recordHash(withShared)).toBe(recordHash({...r, tags: shared})); // the remembered text
+    const before = recordHash({...r, tags: own});
+    own.team = 'data'; // an unfrozen object's text is not remembered
+    expect(recordHash({...r, tags: own})).not.toBe(before);
+    expect(recordHash({...r, tags: own})).toBe(recordHash({...r, tags: {env: 'prod', team: 'data'}}));
+  });
+
   test('Hash52Set: exact membership and compact memory (bytes per row)', () => {
     const s = new Hash52Set();
     const n = 500_000;
