@@ -1,4 +1,4 @@
-import {parseAdditionalInfo, parseTags} from '../../src/decode/json-strings';
+import {BYPASS_LOOKUPS, parseAdditionalInfo, parseTags} from '../../src/decode/json-strings';
 
 describe('parseTags', () => {
   test('empty and absent → null without error', () => {
@@ -135,6 +135,20 @@ describe('decoded texts are shared between rows', () => {
     expect(Object.isFrozen(a.value)).toBe(false);
     expect(parseTags(src).value).not.toBe(a.value);
     expect(Object.isFrozen(parseAdditionalInfo({A: 1}).value)).toBe(false);
+  });
+
+  test('steps aside while texts hardly repeat, and comes back when they do', () => {
+    // every text distinct: the memo would only add its cost, so texts are decoded plainly
+    for (let i = 0; i < 2048; i++) expect(parseAdditionalInfo(`{"Quantity":${i}}`).value).toEqual({Quantity: i});
+    const plain = parseAdditionalInfo('{"UsageType":"ComputeHR"}');
+    expect(plain.value).toEqual({UsageType: 'ComputeHR'});
+    expect(Object.isFrozen(plain.value)).toBe(false);
+    expect(parseAdditionalInfo('{"UsageType":"ComputeHR"}')).not.toBe(plain);
+    // repeated texts once the pause is over: shared and frozen again
+    for (let i = 0; i < BYPASS_LOOKUPS; i++) parseAdditionalInfo('{"UsageType":"ComputeHR"}');
+    const shared = parseAdditionalInfo('{"UsageType":"ComputeHR"}');
+    expect(Object.isFrozen(shared.value)).toBe(true);
+    expect(parseAdditionalInfo('{"UsageType":"ComputeHR"}')).toBe(shared);
   });
 
   test('stays correct past its bound (it is cleared when full)', () => {
