@@ -3,7 +3,7 @@ import type {ErrorObject} from 'ajv';
 import {ConfigError} from '../errors';
 import {compileTrackingRules, TrackingRuleError} from '../track/compile';
 import {CompiledRules} from '../track/compile';
-import {isValidIsoDate, connectorToday} from '../sync/dates';
+import {connectorToday, isValidIsoDate} from '../sync/dates';
 import {validateConnectionSpec} from './generated/spec-validator';
 import {JsonSchema, loadSpec} from './spec';
 import {SourceConfig} from './types';

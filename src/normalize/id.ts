@@ -86,10 +86,11 @@ const jsonOfFrozen = new WeakMap<object, string>();
 
 function encJson(v: object | null): string {
   if (v === null) return NULL;
+  if (!Object.isFrozen(v)) return JSON.stringify(v); // may change later: nothing to remember
   let json = jsonOfFrozen.get(v);
   if (json === undefined) {
     json = JSON.stringify(v);
-    if (Object.isFrozen(v)) jsonOfFrozen.set(v, json);
+    jsonOfFrozen.set(v, json);
   }
   return json;
 }

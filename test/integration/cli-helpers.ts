@@ -3,6 +3,8 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 
+import {TODAY_ENV} from '../../src/sync/dates';
+
 export const CLI = path.resolve(__dirname, '..', '..', 'bin', 'source-azure-billing');
 
 export interface Message {
@@ -26,7 +28,7 @@ export interface CliRun {
  * 13-month window, "yesterday" of check and the default end date all follow it.
  */
 export const FROZEN_TODAY = '2026-11-25';
-export const AT_FROZEN_TODAY = {env: {SOURCE_AZURE_BILLING_TODAY: FROZEN_TODAY}};
+export const AT_FROZEN_TODAY = {env: {[TODAY_ENV]: FROZEN_TODAY}};
 
 const STANDARD_TYPES = new Set(['RECORD', 'STATE', 'LOG', 'SPEC', 'CONNECTION_STATUS', 'CATALOG', 'TRACE', 'CONTROL']);
 

@@ -1,7 +1,7 @@
 import fs from 'fs';
 
 import {Sandbox, startSandbox} from '../../sandbox';
-import {catalog, CliRun, expectProtocolOnly, logs, Message, records, runCli, states, tempDir, traces, writeJson, AT_FROZEN_TODAY, FROZEN_TODAY} from './cli-helpers';
+import {AT_FROZEN_TODAY, catalog, CliRun, expectProtocolOnly, FROZEN_TODAY, logs, Message, records, runCli, states, tempDir, traces, writeJson} from './cli-helpers';
 import {compareToTruth, sandboxConfig, truthByDay} from './sandbox-config';
 
 /**

@@ -4,7 +4,7 @@ import fs from 'fs';
 import path from 'path';
 
 import {Sandbox, startSandbox} from '../../sandbox';
-import {catalog, CliRun, expectProtocolOnly, logs, records, runCli, stateFileFrom, states, tempDir, traces, writeJson, AT_FROZEN_TODAY, FROZEN_TODAY} from './cli-helpers';
+import {AT_FROZEN_TODAY, catalog, CliRun, expectProtocolOnly, FROZEN_TODAY, logs, records, runCli, stateFileFrom, states, tempDir, traces, writeJson} from './cli-helpers';
 import {compareToTruth, sandboxConfig, truthByDay} from './sandbox-config';
 
 /**

@@ -1,7 +1,7 @@
 import fs from 'fs';
 
 import {Sandbox, startSandbox} from '../../sandbox';
-import {catalog, CliRun, expectProtocolOnly, Message, runCli, tempDir, writeJson, AT_FROZEN_TODAY, FROZEN_TODAY} from './cli-helpers';
+import {AT_FROZEN_TODAY, catalog, CliRun, expectProtocolOnly, FROZEN_TODAY, Message, runCli, tempDir, writeJson} from './cli-helpers';
 import {sandboxConfig} from './sandbox-config';
 
 /**
