@@ -1,6 +1,7 @@
 import {Command} from 'commander';
 import fs from 'fs';
 
+import {configLogLine, viewConfig} from './config/redact-secrets';
 import {loadSpec} from './config/spec';
 import {validateConfig, ValidatedConfig} from './config/validate';
 import {asConnectorError, ConfigError} from './errors';
@@ -56,7 +57,10 @@ export function jsonProblem(message: string, text: string): string {
   return `${reason} at line ${line}, column ${column}`;
 }
 
-/** Registers the secret values of a raw config before anything can print them. */
+/**
+ * Registers the secret values of a raw config before anything can print them: the secrets, and
+ * as a safety net every string under a key the spec does not know (never printed on purpose).
+ */
 function loadConfig(path: string, io: Io): ValidatedConfig {
   const raw = readJsonFile(path, 'config');
   const credentials = (raw as {credentials?: Record<string, unknown>})?.credentials;
@@ -65,6 +69,7 @@ function loadConfig(path: string, io: Io): ValidatedConfig {
       if (typeof credentials[key] === 'string') io.output.redactor.add(credentials[key] as string);
     }
   }
+  for (const value of viewConfig(raw, loadSpec().connectionSpecification).hidden) io.output.redactor.add(value);
   return validateConfig(raw);
 }
 
@@ -133,7 +138,7 @@ async function read(io: Io, configPath: string, catalogPath: string, statePath?:
   const validated = loadConfig(configPath, io);
   const source = makeSource(validated, io, validated.config.worker_threads || defaultThreads());
   source.executor.warm();
-  io.logger.info(`Config: ${JSON.stringify(source.redactedConfig())}`);
+  io.logger.info(configLogLine(source.redactedConfig()));
   const catalog = readJsonFile(catalogPath, 'catalog');
   const state = statePath ? parseInputState(readJsonFile(statePath, 'state')) : {};
   const {usage, conflicts} = source.streams();

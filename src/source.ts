@@ -1,5 +1,5 @@
 
-import {redactSecretFields} from './config/redact-secrets';
+import {ConfigView, viewConfig} from './config/redact-secrets';
 import {loadSpec} from './config/spec';
 import {SourceConfig} from './config/types';
 import {ValidatedConfig} from './config/validate';
@@ -95,9 +95,13 @@ export class AzureBillingSource {
     await usage[0].source.prepare({start: day, end: day}, {stream: usage[0].name, emitRecords: false, auditConflicts: false, emittedAt: Date.now()});
   }
 
-  /** The config with every field the spec marks airbyte_secret replaced, for the log. */
-  redactedConfig(): unknown {
-    return redactSecretFields(this.config, loadSpec().connectionSpecification);
+  /**
+   * The config for the log: the keys the spec defines, airbyte_secret fields REDACTED, and the
+   * names (only) of the keys it does not define, whose values may be anyone's secrets.
+   */
+  redactedConfig(): Pick<ConfigView, 'config' | 'unknownKeys'> {
+    const {config, unknownKeys} = viewConfig(this.config, loadSpec().connectionSpecification);
+    return {config, unknownKeys};
   }
 
   private async fetchToken(): Promise<TokenResponse> {

@@ -71,7 +71,9 @@ function checkCredentials(credentials: unknown, spec: JsonSchema): void {
   }
   const branch = spec.properties?.credentials?.oneOf?.find((b) => b.properties?.auth_type?.const === authType);
   if (!branch) {
-    const shown = typeof authType === 'string' ? `"${authType.slice(0, 40)}"` : `a ${typeof authType}`;
+    // shown only if it reads like a name: a user may paste anything here, a secret too
+    const named = typeof authType === 'string' && /^[A-Za-z][A-Za-z_ -]{0,39}$/.test(authType);
+    const shown = named ? `"${authType}"` : typeof authType === 'string' ? '(value not shown)' : `a ${typeof authType}`;
     throw new ConfigError(
       `credentials.auth_type ${shown} is not supported: use one of ${AUTH_TYPES.map((t) => `"${t}"`).join(', ')}.`,
       'credentials.auth_type',
@@ -109,6 +111,11 @@ function fieldOf(error: ErrorObject): string {
   return base || '(root)';
 }
 
+/**
+ * Built from the field's path, the keyword and the schema, never from the value (ajv's own
+ * messages quote the schema only, and `error.data` is never read): the value may be a secret,
+ * or sit under a key the spec does not know.
+ */
 function describeAjvError(error: ErrorObject, spec: JsonSchema): string {
   const field = fieldOf(error);
   const title = spec.properties?.[field]?.title;
@@ -135,6 +142,12 @@ function describeAjvError(error: ErrorObject, spec: JsonSchema): string {
     }
     case 'minLength':
       return `${named} must not be empty.`;
+    case 'additionalProperties': {
+      const key = String((error.params as {additionalProperty?: unknown}).additionalProperty ?? '');
+      return `${named} has a key the connector does not know${/^[\w$@.-]{1,64}$/.test(key) ? ` (${key})` : ''}: remove it.`;
+    }
+    case 'enum':
+      return `${named} must be one of ${((error.params as {allowedValues?: unknown[]}).allowedValues ?? []).map((v) => JSON.stringify(v)).join(', ')}.`;
     default:
       return `${named} ${error.message ?? 'is invalid'}.`;
   }
@@ -167,8 +180,8 @@ function checkUrl(field: string, value: string): void {
   try {
     url = new URL(value);
   } catch {
-    // never echo what may be user:password@ in a URL that does not even parse
-    throw new ConfigError(`${field} "${value.replace(/\/\/[^/]*@/, '//***@').slice(0, 200)}" is not a valid URL.`, field);
+    // never echo what may be user:password@ or a SAS query in a URL that does not even parse
+    throw new ConfigError(`${field} "${value.replace(/\/\/[^/]*@/, '//***@').replace(/[?#].*$/s, '?***').slice(0, 200)}" is not a valid URL.`, field);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new ConfigError(`${field} must be an http:// or https:// URL.`, field);

@@ -90,6 +90,12 @@ function quote(s: string): string {
   return JSON.stringify(s);
 }
 
+/** A wrong value as an error shows it: a number or the like, but never what an object holds (it may be a secret). */
+function shown(value: unknown): string {
+  if (Array.isArray(value)) return 'an array';
+  return value !== null && typeof value === 'object' ? 'an object' : String(JSON.stringify(value));
+}
+
 /**
  * Compiles a match value: `/regex/flags`, or a case-insensitive glob where `*` is any run of
  * characters, `?` is one character, `\` escapes the next character and all else is literal.
@@ -262,7 +268,7 @@ export function compileTrackingRules(rules: TrackingRuleConfig[]): CompiledRules
       const ctx = `match[${quote(key)}]`;
       const problem = checkReference(key);
       if (problem) fail(`${ctx}: ${problem}`);
-      if (typeof pattern !== 'string') fail(`${ctx}: value must be a string, got ${JSON.stringify(pattern)}`);
+      if (typeof pattern !== 'string') fail(`${ctx}: value must be a string, got ${shown(pattern)}`);
       let test: ValueTest;
       try {
         test = compilePattern(pattern as string);
@@ -291,7 +297,7 @@ export function compileTrackingRules(rules: TrackingRuleConfig[]): CompiledRules
       const value = (set as Record<string, unknown>)[key];
       const ctx = `set[${quote(key)}]`;
       if (key.trim() === '') fail(`${ctx}: tracking key must not be empty`);
-      if (typeof value !== 'string') fail(`${ctx}: value must be a string, got ${JSON.stringify(value)}`);
+      if (typeof value !== 'string') fail(`${ctx}: value must be a string, got ${shown(value)}`);
       let template: CompiledTemplate;
       try {
         template = compileTemplate(value as string);
