@@ -305,11 +305,15 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
     }
   }
 
-  /** `countsForExpiry`: pending polls (timing-dependent in number) do not advance tokenExpiryEvery. */
+  /** 403 as ARM words it for a principal without a role on the scope. */
   function forbid(res: http.ServerResponse, scopePath: string): void {
     armError(res, 403, 'AuthorizationFailed', `The client '${o.clientId}' with object id '${uuidFrom('oid', o.clientId)}' does not have authorization to perform action 'Microsoft.CostManagement/generateCostDetailsReport/action' over scope '${scopePath}' or the scope is invalid. If access was recently granted, please refresh your credentials.`);
   }
 
+  /**
+   * `countsForExpiry`: pending polls (timing-dependent in number) do not advance tokenExpiryEvery.
+   * `scopePath`: the scope a global `forbidden` names (the request's).
+   */
   function authorize(req: http.IncomingMessage, res: http.ServerResponse, countsForExpiry = true, scopePath = `/providers/Microsoft.Billing/billingAccounts/${o.enrollmentNumber}`): boolean {
     const a = tokens.check(req.headers.authorization);
     if (!a.ok) {

@@ -232,7 +232,9 @@ describe('sandbox MCA and scoped reports', () => {
     expect(inner).toBeGreaterThan(full);
     expect(full).toBeGreaterThan(0);
     expect(bad).toBeGreaterThan(0);
-    // dates: some month in a non-ISO style or all ISO date-times; the day reads back either way
+    // dates: a month's style is one of US, ISO date, ISO date-time (seed 7: February date-times, March MM/DD/YYYY)
+    expect(feb.records.some((r) => /^\d{4}-\d{2}-\d{2}T00:00:00\.0000000Z$/.test(r.date))).toBe(true);
+    expect(mar.records.some((r) => /^\d{2}\/\d{2}\/\d{4}$/.test(r.date) && /^\d{2}\/01\/\d{4}$/.test(r.billingPeriodStartDate))).toBe(true);
     expect(recs.filter((r) => dayFromCsv(r.date) !== null).every((r) => /^\d{2}\/\d{2}\/\d{4}$|^\d{4}-\d{2}-\d{2}(T00:00:00\.0000000Z)?$/.test(r.date))).toBe(true);
   });
 
