@@ -25,6 +25,8 @@ export interface Scope {
   name: string;
   /** Subscriptions (lower-case ids) whose rows the scope holds; null = the whole billing account. */
   subs: ReadonlySet<string> | null;
+  /** The connector's `billing_scope` config for this scope (design §7): scope_type and its ids. */
+  config: Record<string, string>;
 }
 
 export type ScopeAnswer = {ok: true; scope: Scope} | {ok: false; status: number; code: string; message: string};
@@ -62,22 +64,30 @@ const set = (ids: string[]) => new Set(ids.map((s) => s.toLowerCase()));
 /** Every scope the sandbox serves, EA first. */
 export function listScopes(w: ScopeWorld): Scope[] {
   const e = w.enrollmentNumber;
-  const out: Scope[] = [{type: 'ea_enrollment', agreement: 'EA', path: eaEnrollmentPath(e), name: 'Contoso Sandbox Enrollment (synthetic)', subs: null}];
+  const sub = (guid: string) => ({scope_type: 'subscription', subscription_id: guid});
+  const out: Scope[] = [{type: 'ea_enrollment', agreement: 'EA', path: eaEnrollmentPath(e), name: 'Contoso Sandbox Enrollment (synthetic)', subs: null,
+    config: {scope_type: 'ea_enrollment', enrollment_number: e}}];
   DEPARTMENTS.forEach((d, di) => out.push({
     type: 'ea_department', agreement: 'EA', path: eaDepartmentPath(e, d.id), name: d.name,
     subs: set(SUBSCRIPTIONS.filter((s) => ACCOUNTS[s.account].dept === di).map((s) => s.guid)),
+    config: {scope_type: 'ea_department', enrollment_number: e, department_id: d.id},
   }));
-  for (const s of SUBSCRIPTIONS) out.push({type: 'subscription', agreement: 'EA', path: subscriptionPath(s.guid), name: s.name, subs: set([s.guid])});
+  for (const s of SUBSCRIPTIONS) out.push({type: 'subscription', agreement: 'EA', path: subscriptionPath(s.guid), name: s.name, subs: set([s.guid]), config: sub(s.guid)});
   const a = w.mcaAccountId;
   if (a === null) return out;
-  out.push({type: 'mca_billing_account', agreement: 'MCA', path: mcaAccountPath(a), name: 'Contoso Sandbox MCA (synthetic)', subs: null});
+  out.push({type: 'mca_billing_account', agreement: 'MCA', path: mcaAccountPath(a), name: 'Contoso Sandbox MCA (synthetic)', subs: null,
+    config: {scope_type: 'mca_billing_account', billing_account_id: a}});
   MCA_PROFILES.forEach((p, pi) => {
     const sections = MCA_SECTIONS.map((s, si) => ({s, si})).filter(({s}) => s.profile === pi);
     const subsOf = (si: number[]) => set(MCA_SUBSCRIPTIONS.filter((x) => si.includes(x.section)).map((x) => x.guid));
-    out.push({type: 'mca_billing_profile', agreement: 'MCA', path: mcaProfilePath(a, p.id), name: p.name, subs: subsOf(sections.map((x) => x.si))});
-    for (const {s, si} of sections) out.push({type: 'mca_invoice_section', agreement: 'MCA', path: mcaSectionPath(a, p.id, s.id), name: s.name, subs: subsOf([si])});
+    out.push({type: 'mca_billing_profile', agreement: 'MCA', path: mcaProfilePath(a, p.id), name: p.name, subs: subsOf(sections.map((x) => x.si)),
+      config: {scope_type: 'mca_billing_profile', billing_account_id: a, billing_profile_id: p.id}});
+    for (const {s, si} of sections) {
+      out.push({type: 'mca_invoice_section', agreement: 'MCA', path: mcaSectionPath(a, p.id, s.id), name: s.name, subs: subsOf([si]),
+        config: {scope_type: 'mca_invoice_section', billing_account_id: a, billing_profile_id: p.id, invoice_section_id: s.id}});
+    }
   });
-  for (const s of MCA_SUBSCRIPTIONS) out.push({type: 'subscription', agreement: 'MCA', path: subscriptionPath(s.guid), name: s.name, subs: set([s.guid])});
+  for (const s of MCA_SUBSCRIPTIONS) out.push({type: 'subscription', agreement: 'MCA', path: subscriptionPath(s.guid), name: s.name, subs: set([s.guid]), config: sub(s.guid)});
   return out;
 }
 

@@ -607,7 +607,7 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
       sendJson(res, 200, {
         enrollmentNumber: o.enrollmentNumber,
         mcaBillingAccountId: world.mcaAccountId,
-        scopes: scopes.map((x) => ({type: x.type, agreement: x.agreement, path: x.path, name: x.name, subscriptions: x.subs ? [...x.subs] : null})),
+        scopes: scopes.map((x) => ({type: x.type, agreement: x.agreement, path: x.path, name: x.name, billing_scope: x.config, subscriptions: x.subs ? [...x.subs] : null})),
       });
       return;
     }

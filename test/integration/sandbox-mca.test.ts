@@ -100,6 +100,11 @@ describe('sandbox MCA and scoped reports', () => {
     expect(P.every((p) => /^[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{3}-[A-Z0-9]{3}$/.test(p))).toBe(true);
     expect(byType('subscription')).toContain(subscriptionPath(MCA_SUB));
     expect(byType('subscription')).toContain(subscriptionPath(EA_SUB));
+    // each scope carries the connector's billing_scope config for it
+    const section = (r.data.scopes as Array<{type: string; billing_scope: Record<string, string>}>).find((x) => x.type === 'mca_invoice_section')!;
+    expect(section.billing_scope).toEqual({scope_type: 'mca_invoice_section', billing_account_id: ACCOUNT, billing_profile_id: P[0], invoice_section_id: sectionsOf(0)[0]});
+    expect(sb.scopes.find((x) => x.type === 'ea_department')!.config).toEqual({scope_type: 'ea_department', enrollment_number: '87654321', department_id: '184211'});
+    expect(sb.scopes.filter((x) => x.type === 'subscription').every((x) => x.config.subscription_id === x.path.split('/')[2])).toBe(true);
   });
 
   test('MCA reports use the 65-column MCA layout; account = profiles = sections, per day, cents exact (both metrics)', async () => {
