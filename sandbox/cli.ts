@@ -4,7 +4,7 @@
  * Prints one JSON line with the URLs and credentials once listening; stops on SIGTERM/SIGINT.
  */
 import {readFileSync} from 'fs';
-import {SandboxOptions, startSandbox} from './server';
+import {Sandbox, SandboxOptions, startSandbox} from './server';
 
 const USAGE = `usage: sandbox [options]
   --config FILE              JSON file of SandboxOptions (flags override it)
@@ -28,6 +28,15 @@ const USAGE = `usage: sandbox [options]
   --csv-schema auto|current|legacy, --bom auto|always|never
   --token-lifetime-seconds N default 3599
   --forbidden                the principal lacks EnrollmentReader (403)
+  --forbidden-scopes P1,P2   403 on these scope paths and everything below them, e.g.
+                             /providers/Microsoft.Billing/billingAccounts/{id}/billingProfiles/{profileId}
+                             or /subscriptions/{subscriptionId}
+  --mca=false                serve no MCA billing account (default: served beside the enrollment)
+  --mca-billing-account ID   MCA billing account id, {guid}:{guid}_{yyyy-MM-dd} (default: a fixed id)
+  --mca-start YYYY-MM-DD, --mca-end YYYY-MM-DD
+                             MCA usage range (default --start/--end)
+  --mca-rows-per-day N       MCA rows per day (default --rows-per-day)
+  --mca-empty-days D1,D2     MCA days without usage (default --empty-days)
   --faults JSON              FaultOptions as JSON
   --fault-seed N, --rate-429 X, --rate-5xx X, --rate-reset X, --rate-truncate X, --rate-slow X,
   --slow-ms N, --token-expiry-every N`;
@@ -41,7 +50,9 @@ const FLAGS: Record<string, [string, Kind]> = {
   'page-latency-ms': ['pageLatencyMs', 'int'], 'max-concurrent-reports': ['maxConcurrentReports', 'int'],
   'max-rows-per-blob': ['maxRowsPerBlob', 'int'], 'ea-page-size': ['eaPageSize', 'int'], 'cache-dir': ['cacheDir', 'str'],
   'csv-schema': ['csvSchema', 'str'], bom: ['bom', 'str'], 'token-lifetime-seconds': ['tokenLifetimeSeconds', 'int'],
-  forbidden: ['forbidden', 'bool'], faults: ['faults', 'json'],
+  forbidden: ['forbidden', 'bool'], faults: ['faults', 'json'], 'forbidden-scopes': ['forbiddenScopes', 'list'],
+  mca: ['mca', 'bool'], 'mca-billing-account': ['mcaBillingAccountId', 'str'], 'mca-start': ['mcaStartDate', 'str'],
+  'mca-end': ['mcaEndDate', 'str'], 'mca-rows-per-day': ['mcaRowsPerDay', 'int'], 'mca-empty-days': ['mcaEmptyDays', 'list'],
   'tenant-id': ['tenantId', 'str'], 'client-id': ['clientId', 'str'], 'client-secret': ['clientSecret', 'str'], 'api-key': ['apiKey', 'str'],
 };
 const FAULT_FLAGS: Record<string, [string, Kind]> = {
@@ -97,6 +108,29 @@ export function parseArgs(argv: string[]): SandboxOptions {
   return merged as SandboxOptions;
 }
 
+/** The ids a user needs to write a `billing_scope` config for each scope type. */
+export function scopeIds(sb: Sandbox): Record<string, unknown> {
+  const ids = (type: string) => sb.scopes.filter((x) => x.type === type);
+  const last = (p: string) => p.split('/').pop()!;
+  const out: Record<string, unknown> = {
+    eaDepartments: ids('ea_department').map((x) => ({id: last(x.path), name: x.name})),
+    eaSubscriptions: sb.scopes.filter((x) => x.type === 'subscription' && x.agreement === 'EA').map((x) => ({id: last(x.path), name: x.name})),
+  };
+  if (!sb.mca) return out;
+  const o = sb.options;
+  out.mca = {
+    billingAccountId: sb.mca.opts.billingAccountId,
+    startDate: o.mcaStartDate,
+    endDate: o.mcaEndDate,
+    billingProfiles: ids('mca_billing_profile').map((p) => ({
+      id: last(p.path), name: p.name,
+      invoiceSections: ids('mca_invoice_section').filter((s) => s.path.startsWith(p.path + '/')).map((s) => ({id: last(s.path), name: s.name})),
+    })),
+    subscriptions: sb.scopes.filter((x) => x.type === 'subscription' && x.agreement === 'MCA').map((x) => ({id: last(x.path), name: x.name})),
+  };
+  return out;
+}
+
 async function main(): Promise<void> {
   let options: SandboxOptions;
   try {
@@ -111,6 +145,7 @@ async function main(): Promise<void> {
     baseUrl: sb.baseUrl, storageUrl: sb.storageUrl, tenantId: o.tenantId, clientId: o.clientId,
     clientSecret: o.clientSecret, apiKey: o.apiKey, enrollmentNumber: o.enrollmentNumber,
     startDate: o.startDate, endDate: o.endDate, today: o.today, rowsPerDay: o.rowsPerDay, seed: o.seed,
+    ...scopeIds(sb),
   }) + '\n');
   let stopping = false;
   const stop = (sig: string) => {

@@ -28,14 +28,14 @@ export function headerLine(schema: CsvSchema): string {
   return (schema === 'legacy' ? LEGACY_COLUMNS : CURRENT_COLUMNS).join(',') + '\n';
 }
 
-function fmtDate(day: string, style: DateStyle): string {
+export function fmtDate(day: string, style: DateStyle): string {
   if (style === 'us') return usDate(day);
   if (style === 'iso') return day;
   return `${day}T00:00:00.0000000Z`;
 }
 
 /** Tags text as it appears in a cost file: inside of an object, a full object, or raw garbage. */
-export function tagsText(r: UsageRow, style: 'inner' | 'full'): string {
+export function tagsText(r: Pick<UsageRow, 'tags' | 'tagsRaw'>, style: 'inner' | 'full'): string {
   if (r.tagsRaw !== undefined) return r.tagsRaw;
   if (r.tags.length === 0) return '';
   if (style === 'full') {

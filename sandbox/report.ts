@@ -28,7 +28,8 @@ export interface RenderedBlob {
 
 export interface RenderedReport {
   dir: string;
-  schema: CsvSchema;
+  /** 'current' | 'legacy' (EA) or 'mca'. */
+  schema: CsvSchema | 'mca';
   rows: number;
   byteCount: number;
   blobs: RenderedBlob[];
@@ -37,27 +38,33 @@ export interface RenderedReport {
 const FORMAT_VERSION = 1;
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
+/** What the interleaving needs of a data set: slots per day and the row of a slot. */
+export interface SlotRows<R> {
+  slotCount(day: string): number;
+  row(day: string, slot: number, metric: Metric): R | null;
+}
+
 /**
  * Rows of a report, days interleaved in chunks (real files are not sorted), while rows of one
- * day keep their slot order, so occurrence counters see the same order in any slicing.
+ * day keep their slot order, so occurrence counters see the same order in any slicing. `keep`
+ * narrows the rows to a scope without changing the order of those it keeps.
  */
-export function* reportRows(e: Enrollment, metric: Metric, start: string, end: string): Generator<UsageRow> {
-  const days = listDays(start, end).filter((d) => e.slotCount(d) > 0);
+export function* interleavedRows<R>(src: SlotRows<R>, seed: number, metric: Metric, start: string, end: string, keep?: (r: R) => boolean): Generator<R> {
+  const days = listDays(start, end).filter((d) => src.slotCount(d) > 0);
   const cursor = days.map(() => 0);
-  const seed = e.opts.seed;
   let live = days.length;
   let round = 0;
   while (live > 0) {
     for (let k = 0; k < days.length; k++) {
       const di = (k + round) % days.length;
       const day = days[di];
-      const n = e.slotCount(day);
+      const n = src.slotCount(day);
       if (cursor[di] >= n) continue;
       const chunk = 1 + (hash32(seed, 'chunk', day, round) % 64);
       const stop = Math.min(n, cursor[di] + chunk);
       for (let s = cursor[di]; s < stop; s++) {
-        const r = e.row(day, s, metric);
-        if (r) yield r;
+        const r = src.row(day, s, metric);
+        if (r && (!keep || keep(r))) yield r;
       }
       cursor[di] = stop;
       if (stop >= n) live--;
@@ -66,16 +73,55 @@ export function* reportRows(e: Enrollment, metric: Metric, start: string, end: s
   }
 }
 
+/** Rows of an enrollment's report (the EA enrollment scope). */
+export function reportRows(e: Enrollment, metric: Metric, start: string, end: string): Generator<UsageRow> {
+  return interleavedRows(e, e.opts.seed, metric, start, end);
+}
+
 export function reportKey(e: Enrollment, metric: Metric, start: string, end: string, o: RenderOptions): string {
   const h = createHash('sha1');
   h.update(JSON.stringify({v: FORMAT_VERSION, e: e.opts, metric, start, end, o}));
   return `${e.opts.enrollmentNumber}-${metric}-${start}-${end}-${h.digest('hex').slice(0, 16)}`;
 }
 
+/** A report ready to render: its header, its lines in file order, and which blobs start with a BOM. */
+export interface ReportPlan {
+  schema: CsvSchema | 'mca';
+  header: string;
+  lines: Iterable<string>;
+  bom(blobIndex: number): boolean;
+}
+
+/**
+ * Something the store can render: the enrollment (as before), or a scope's rows in its
+ * agreement's layout. `key` names the cache dir and must change whenever the bytes would.
+ */
+export interface ReportSource {
+  key(metric: Metric, start: string, end: string, o: RenderOptions): string;
+  plan(metric: Metric, start: string, end: string, o: RenderOptions): ReportPlan;
+}
+
+/** The EA plan: the month's column set and date style, rows narrowed by `keep` when a scope is below the enrollment. */
+export function eaPlan(e: Enrollment, metric: Metric, start: string, end: string, o: RenderOptions, keep?: (r: UsageRow) => boolean): ReportPlan {
+  const style = monthStyle(e.opts.seed, start.slice(0, 7), o.csvSchema);
+  return {
+    schema: style.schema,
+    header: headerLine(style.schema),
+    lines: (function* () {
+      for (const r of interleavedRows(e, e.opts.seed, metric, start, end, keep)) yield csvLine(r, style);
+    })(),
+    bom: (idx) => o.bom === 'always' || (o.bom === 'auto' && (style.schema === 'legacy' || hash32(e.opts.seed, 'bom', metric, start, end, idx) % 2 === 0)),
+  };
+}
+
 /** Render a report's blobs into `dir` (which must exist and be empty). */
 export async function renderReportTo(dir: string, e: Enrollment, metric: Metric, start: string, end: string, o: RenderOptions): Promise<RenderedReport> {
-  const style = monthStyle(e.opts.seed, start.slice(0, 7), o.csvSchema);
-  const header = headerLine(style.schema);
+  return renderPlanTo(dir, eaPlan(e, metric, start, end, o), o);
+}
+
+/** Render a plan's blobs into `dir` (which must exist and be empty), at most maxRowsPerBlob rows each. */
+export async function renderPlanTo(dir: string, plan: ReportPlan, o: RenderOptions): Promise<RenderedReport> {
+  const header = plan.header;
   const maxRows = Math.max(1, Math.floor(o.maxRowsPerBlob));
   const blobs: RenderedBlob[] = [];
   let fh: fsp.FileHandle | null = null;
@@ -91,7 +137,7 @@ export async function renderReportTo(dir: string, e: Enrollment, metric: Metric,
   };
   const open = async () => {
     const idx = blobs.length;
-    const bom = o.bom === 'always' || (o.bom === 'auto' && (style.schema === 'legacy' || hash32(e.opts.seed, 'bom', metric, start, end, idx) % 2 === 0));
+    const bom = o.bom !== 'never' && plan.bom(idx);
     cur = {file: path.join(dir, `${idx}.csv`), byteCount: 0, rows: 0, bom};
     blobs.push(cur);
     fh = await fsp.open(cur.file, 'w');
@@ -109,12 +155,12 @@ export async function renderReportTo(dir: string, e: Enrollment, metric: Metric,
   let rows = 0;
   try {
     await open();
-    for (const r of reportRows(e, metric, start, end)) {
+    for (const line of plan.lines) {
       if (cur!.rows >= maxRows) {
         await close();
         await open();
       }
-      buf += csvLine(r, style);
+      buf += line;
       cur!.rows++;
       rows++;
       if (buf.length > 1 << 18) await flush();
@@ -123,7 +169,15 @@ export async function renderReportTo(dir: string, e: Enrollment, metric: Metric,
   } finally {
     if (fh) await (fh as fsp.FileHandle).close().catch(() => undefined);
   }
-  return {dir, schema: style.schema, rows, byteCount: blobs.reduce((a, b) => a + b.byteCount, 0), blobs};
+  return {dir, schema: plan.schema, rows, byteCount: blobs.reduce((a, b) => a + b.byteCount, 0), blobs};
+}
+
+/** The enrollment as a ReportSource (cache keys as before scopes existed). */
+export function enrollmentSource(e: Enrollment): ReportSource {
+  return {
+    key: (metric, start, end, o) => reportKey(e, metric, start, end, o),
+    plan: (metric, start, end, o) => eaPlan(e, metric, start, end, o),
+  };
 }
 
 /**
@@ -138,11 +192,12 @@ export class ReportStore {
 
   constructor(private readonly cacheDir: string | undefined, private readonly tmpBase: string) {}
 
-  get(e: Enrollment, metric: Metric, start: string, end: string, o: RenderOptions): Promise<RenderedReport> {
-    const key = reportKey(e, metric, start, end, o);
+  get(e: Enrollment | ReportSource, metric: Metric, start: string, end: string, o: RenderOptions): Promise<RenderedReport> {
+    const src = 'plan' in e ? e : enrollmentSource(e);
+    const key = src.key(metric, start, end, o);
     let p = this.inflight.get(key);
     if (!p) {
-      p = this.load(key, e, metric, start, end, o);
+      p = this.load(key, src, metric, start, end, o);
       this.inflight.set(key, p);
       p.catch(() => this.inflight.delete(key));
     }
@@ -160,7 +215,7 @@ export class ReportStore {
     return this.tmpRoot;
   }
 
-  private async load(key: string, e: Enrollment, metric: Metric, start: string, end: string, o: RenderOptions): Promise<RenderedReport> {
+  private async load(key: string, src: ReportSource, metric: Metric, start: string, end: string, o: RenderOptions): Promise<RenderedReport> {
     const root = await this.root();
     const final = path.join(root, key);
     const manifestFile = path.join(final, 'manifest.json');
@@ -170,7 +225,7 @@ export class ReportStore {
     const tmp = path.join(root, `.${key}.${process.pid}.${randomBytes(4).toString('hex')}`);
     await fsp.mkdir(tmp, {recursive: true});
     try {
-      const r = await renderReportTo(tmp, e, metric, start, end, o);
+      const r = await renderPlanTo(tmp, src.plan(metric, start, end, o), o);
       const rel = {...r, dir: final, blobs: r.blobs.map((b) => ({...b, file: path.join(final, path.basename(b.file))}))};
       await fsp.writeFile(path.join(tmp, 'manifest.json'), JSON.stringify(rel));
       try {

@@ -14,8 +14,12 @@ import {EaPageStore} from './ea-cache';
 import {computeTruth, Enrollment, EnrollmentOptions, makeEnrollment, MessRates, Metric, Truth} from './enrollment';
 import {FaultDecision, FaultEndpoint, FaultInjector, FaultKind, FaultOptions} from './faults';
 import {armError, fault429, fault5xx, Headers, readBody, send, sendFile, sendJson, sleep, storageError} from './http-util';
+import {makeMcaAccount, McaAccount} from './mca';
+import {DEFAULT_MCA_ACCOUNT_ID} from './mca-catalog';
 import {uuidFrom} from './prng';
 import {RenderedReport, ReportStore} from './report';
+import {ScopeData, scopeHasData, scopeSource, scopeTruth, ScopeTruth} from './scope-data';
+import {isForbidden, listScopes, resolveScope, Scope, ScopeAnswer, ScopeWorld} from './scopes';
 
 export interface SandboxOptions {
   host?: string;
@@ -41,6 +45,22 @@ export interface SandboxOptions {
   tokenLifetimeSeconds?: number;
   /** The principal authenticates but lacks EnrollmentReader: 403 on Cost Details calls. */
   forbidden?: boolean;
+  /**
+   * Scopes the principal has no role on (403 AuthorizationFailed naming the scope), each with
+   * everything below it: e.g. an MCA billing profile path forbids its invoice sections too.
+   */
+  forbiddenScopes?: string[];
+
+  // MCA billing account beside the enrollment (docs/design.md §7); its rows come from their own stream
+  /** Serve the MCA billing account (default true; the EA data is the same either way). */
+  mca?: boolean;
+  /** `{guid}:{guid}_{yyyy-MM-dd}` (default DEFAULT_MCA_ACCOUNT_ID). */
+  mcaBillingAccountId?: string;
+  /** Default startDate / endDate / rowsPerDay / emptyDays of the enrollment. */
+  mcaStartDate?: string;
+  mcaEndDate?: string;
+  mcaRowsPerDay?: number;
+  mcaEmptyDays?: string[];
   /** "Today" for the 13-month limit and defaults (YYYY-MM-DD, default the real UTC date). */
   today?: string;
 
@@ -102,6 +122,13 @@ export function resolveOptions(o: SandboxOptions = {}): ResolvedOptions {
     apiKey: o.apiKey ?? DEMO_CREDENTIALS.apiKey,
     tokenLifetimeSeconds: o.tokenLifetimeSeconds ?? 3599,
     forbidden: o.forbidden ?? false,
+    forbiddenScopes: [...(o.forbiddenScopes ?? [])],
+    mca: o.mca ?? true,
+    mcaBillingAccountId: o.mcaBillingAccountId ?? DEFAULT_MCA_ACCOUNT_ID,
+    mcaStartDate: o.mcaStartDate ?? o.startDate ?? addDays(today, -45),
+    mcaEndDate: o.mcaEndDate ?? o.endDate ?? addDays(today, -1),
+    mcaRowsPerDay: o.mcaRowsPerDay ?? o.rowsPerDay ?? 150,
+    mcaEmptyDays: [...(o.mcaEmptyDays ?? o.emptyDays ?? []), ...(o.faults?.emptyDays ?? [])],
     today,
     reportLatencyMs: o.reportLatencyMs ?? 0,
     retryAfterSeconds: o.retryAfterSeconds,
@@ -139,12 +166,21 @@ export interface Sandbox {
   issuedTokens: string[];
   options: ResolvedOptions;
   enrollment: Enrollment;
+  /** The MCA billing account (null with `mca: false`). */
+  mca: McaAccount | null;
+  /** Every scope served (EA enrollment, departments, subscriptions; MCA account, profiles, sections, subscriptions). */
+  scopes: Scope[];
+  /** The enrollment's truth, as before scopes existed. */
   truth(metric: Metric, start?: string, end?: string): Truth;
+  /** The truth of one scope, given by its path (ids raw or URL-encoded, any case). */
+  truth(metric: Metric, start: string | undefined, end: string | undefined, scope: string): ScopeTruth;
   close(): Promise<void>;
 }
 
 interface Report {
   opId: string;
+  /** Normalized path of the scope it was generated for (polls under another scope: 404). */
+  scopeKey: string;
   metric: 'ActualCost' | 'AmortizedCost';
   start: string;
   end: string;
@@ -155,10 +191,28 @@ interface Report {
   sigKey: string;
 }
 
-const API = '/providers/microsoft\\.billing/billingaccounts/([^/]+)/providers/microsoft\\.costmanagement';
 const RE_TOKEN = /^\/([^/]+)\/oauth2\/v2\.0\/token$/i;
-const RE_GENERATE = new RegExp(`^${API}/generatecostdetailsreport$`, 'i');
-const RE_POLL = new RegExp(`^${API}/costdetailsoperationresults/([^/]+)$`, 'i');
+/** `{scope}/providers/Microsoft.CostManagement/...`: the scope is resolved by scopes.ts. */
+const RE_GENERATE = /^(\/.+?)\/providers\/microsoft\.costmanagement\/generatecostdetailsreport$/i;
+const RE_POLL = /^(\/.+?)\/providers\/microsoft\.costmanagement\/costdetailsoperationresults\/([^/]+)$/i;
+/** The enrollment-shaped scope: its fault keys stay the raw id, as before scopes existed. */
+const RE_ACCOUNT_ONLY = /^\/providers\/microsoft\.billing\/billingaccounts\/([^/]+)$/i;
+const CANONICAL: Record<string, string> = {
+  providers: 'providers', 'microsoft.billing': 'Microsoft.Billing', billingaccounts: 'billingAccounts', departments: 'departments',
+  billingprofiles: 'billingProfiles', invoicesections: 'invoiceSections', subscriptions: 'subscriptions',
+};
+
+/** The scope as requested, literal segments in ARM's casing, ids exactly as sent (':' or '%3A'). */
+function requestedScope(raw: string): string {
+  const segs = raw.split('/');
+  const ids = segs[1]?.toLowerCase() === 'subscriptions' ? new Set([2]) : new Set([4, 6, 8]);
+  return segs.map((x, i) => (ids.has(i) ? x : CANONICAL[x.toLowerCase()] ?? x)).join('/');
+}
+
+function faultScopeKey(raw: string): string {
+  const m = RE_ACCOUNT_ONLY.exec(raw);
+  return m ? m[1] : raw;
+}
 const RE_EA = /^\/v3\/enrollments\/([^/]+)\/usagedetailsbycustomdate$/i;
 const RE_BLOB = /^\/armreports\/([^/]+)\/(\d+)\.csv$/;
 
@@ -186,6 +240,13 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
     rowsPerDay: o.rowsPerDay, emptyDays: o.emptyDays, messRates: o.messRates,
   };
   const enrollment = makeEnrollment(enrollmentOpts);
+  const mca = o.mca
+    ? makeMcaAccount({seed: o.seed, billingAccountId: o.mcaBillingAccountId, startDate: o.mcaStartDate, endDate: o.mcaEndDate,
+      rowsPerDay: o.mcaRowsPerDay, emptyDays: o.mcaEmptyDays, today: o.today, messRates: o.messRates})
+    : null;
+  const world: ScopeWorld = {enrollmentNumber: o.enrollmentNumber, mcaAccountId: mca ? mca.opts.billingAccountId : null};
+  const scopeData: ScopeData = {enrollment, mca};
+  const scopes = listScopes(world);
   const faults = new FaultInjector(o.faults);
   const tokens = new TokenStore({tenantId: o.tenantId, clientId: o.clientId, clientSecret: o.clientSecret}, o.tokenLifetimeSeconds);
   const store = new ReportStore(o.cacheDir, os.tmpdir());
@@ -244,8 +305,16 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
     }
   }
 
-  /** `countsForExpiry`: pending polls (timing-dependent in number) do not advance tokenExpiryEvery. */
-  function authorize(req: http.IncomingMessage, res: http.ServerResponse, countsForExpiry = true): boolean {
+  /** 403 as ARM words it for a principal without a role on the scope. */
+  function forbid(res: http.ServerResponse, scopePath: string): void {
+    armError(res, 403, 'AuthorizationFailed', `The client '${o.clientId}' with object id '${uuidFrom('oid', o.clientId)}' does not have authorization to perform action 'Microsoft.CostManagement/generateCostDetailsReport/action' over scope '${scopePath}' or the scope is invalid. If access was recently granted, please refresh your credentials.`);
+  }
+
+  /**
+   * `countsForExpiry`: pending polls (timing-dependent in number) do not advance tokenExpiryEvery.
+   * `scopePath`: the scope a global `forbidden` names (the request's).
+   */
+  function authorize(req: http.IncomingMessage, res: http.ServerResponse, countsForExpiry = true, scopePath = `/providers/Microsoft.Billing/billingAccounts/${o.enrollmentNumber}`): boolean {
     const a = tokens.check(req.headers.authorization);
     if (!a.ok) {
       armError(res, a.status, a.code, a.message, a.headers);
@@ -259,16 +328,23 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
       return false;
     }
     if (o.forbidden) {
-      armError(res, 403, 'AuthorizationFailed', `The client '${o.clientId}' with object id '${uuidFrom('oid', o.clientId)}' does not have authorization to perform action 'Microsoft.CostManagement/generateCostDetailsReport/action' over scope '/providers/Microsoft.Billing/billingAccounts/${o.enrollmentNumber}' or the scope is invalid. If access was recently granted, please refresh your credentials.`);
+      forbid(res, scopePath);
       return false;
     }
     return true;
   }
 
-  function checkEnrollment(e: string, res: http.ServerResponse): boolean {
-    if (e === o.enrollmentNumber) return true;
-    armError(res, 404, 'BillingAccountNotFound', `Billing account '${e}' was not found or the caller has no access to it.`);
-    return false;
+  /** The scope's 404/400 answer, or the per-scope 403; true when the scope may be read. */
+  function checkScope(a: ScopeAnswer, res: http.ServerResponse): a is {ok: true; scope: Scope} {
+    if (!a.ok) {
+      armError(res, a.status, a.code, a.message);
+      return false;
+    }
+    if (isForbidden(a.scope, o.forbiddenScopes)) {
+      forbid(res, a.scope.path);
+      return false;
+    }
+    return true;
   }
 
   function checkApiVersion(url: URL, res: http.ServerResponse): boolean {
@@ -284,10 +360,13 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
     return true;
   }
 
-  const opUrl = (e: string, opId: string) =>
-    `${baseUrl}/providers/Microsoft.Billing/billingAccounts/${e}/providers/Microsoft.CostManagement/costDetailsOperationResults/${opId}?api-version=2023-11-01`;
+  /** `scope` is requestedScope(...): the poll URL keeps the ids as the client sent them. */
+  const opUrl = (scope: string, opId: string) =>
+    `${baseUrl}${scope}/providers/Microsoft.CostManagement/costDetailsOperationResults/${opId}?api-version=2023-11-01`;
 
-  async function generate(req: http.IncomingMessage, res: http.ServerResponse, url: URL, e: string): Promise<void> {
+  async function generate(req: http.IncomingMessage, res: http.ServerResponse, url: URL, rawScope: string, answer: ScopeAnswer): Promise<void> {
+    const e = faultScopeKey(rawScope);
+    const reqScope = requestedScope(rawScope);
     count('generateCostDetailsReport');
     let body: Record<string, unknown> = {};
     const text = await readBody(req);
@@ -300,7 +379,9 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
     const tp = (body.timePeriod ?? {}) as Record<string, unknown>;
     const f = await preFault('generate', `${e}:${String(body.metric)}:${String(tp.start)}:${String(tp.end)}:${String(body.billingPeriod)}`, ARM_FAULTS, res);
     if (f === undefined) return;
-    if (!authorize(req, res) || !checkEnrollment(e, res) || !checkApiVersion(url, res)) return;
+    if (!authorize(req, res, true, reqScope) || !checkScope(answer, res) || !checkApiVersion(url, res)) return;
+    const scope = answer.scope;
+    const enrollmentScope = scope.type === 'ea_enrollment';
     const rawMetric = body.metric === undefined ? 'ActualCost' : String(body.metric);
     const metric = /^actualcost$/i.test(rawMetric) ? 'ActualCost' : /^amortizedcost$/i.test(rawMetric) ? 'AmortizedCost' : null;
     if (!metric) {
@@ -358,30 +439,30 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
       return;
     }
     const m = metricOf(metric);
-    const hasData = listDays(start, end).some((d) => enrollment.slotCount(d) > 0);
-    if (!hasData) {
+    if (!scopeHasData(scope, scopeData, m, start, end)) {
       send(res, 204, {}, '', f);
       return;
     }
-    const rangeKey = `${metric}:${start}:${end}`;
+    // the enrollment keeps its keys (and so its operation ids and fault patterns) from before scopes
+    const rangeKey = enrollmentScope ? `${metric}:${start}:${end}` : `${scope.path}:${metric}:${start}:${end}`;
     const nth = (rangeCounts.get(rangeKey) ?? 0) + 1;
     rangeCounts.set(rangeKey, nth);
     // Deterministic operation ids keep fault decisions on poll/blob keys reproducible across runs.
     const opId = uuidFrom('op', o.seed, o.faults.seed ?? 0, rangeKey, nth);
     const forced = faults.reportStatus(metric, start, end);
-    const r: Report = {opId, metric, start, end, readyAt: now + o.reportLatencyMs, forced, sigKey: randomBytes(8).toString('hex')};
+    const r: Report = {opId, scopeKey: scope.path.toLowerCase(), metric, start, end, readyAt: now + o.reportLatencyMs, forced, sigKey: randomBytes(8).toString('hex')};
     reports.set(opId, r);
     stats.reportsCreated++;
     if (forced === 'Failed') stats.faults.failedReport++;
     if (forced === 'NoDataFound') stats.faults.noDataFound++;
     if (!forced) {
-      store.get(enrollment, m, start, end, {maxRowsPerBlob: o.maxRowsPerBlob, csvSchema: o.csvSchema, bom: o.bom}).then(
+      store.get(scopeSource(scope, scopeData), m, start, end, {maxRowsPerBlob: o.maxRowsPerBlob, csvSchema: o.csvSchema, bom: o.bom}).then(
         (x) => (r.rendered = x),
         (err: unknown) => (r.error = err instanceof Error ? err.message : String(err)),
       );
     }
     stats.concurrentReportsPeak = Math.max(stats.concurrentReportsPeak, active(now));
-    send(res, 202, {Location: opUrl(e, opId), 'Retry-After': retryAfterFor(r)}, '', f);
+    send(res, 202, {Location: opUrl(reqScope, opId), 'Retry-After': retryAfterFor(r)}, '', f);
   }
 
   function blobLink(r: Report, n: number): string {
@@ -389,7 +470,9 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
     return `${storageUrl}/armreports/${r.opId}/${n}.csv?sv=2020-05-31&sr=b&sp=r&sig=${encodeURIComponent(sig)}`;
   }
 
-  async function poll(req: http.IncomingMessage, res: http.ServerResponse, url: URL, e: string, opId: string): Promise<void> {
+  async function poll(req: http.IncomingMessage, res: http.ServerResponse, url: URL, rawScope: string, answer: ScopeAnswer, opId: string): Promise<void> {
+    const e = faultScopeKey(rawScope);
+    const reqScope = requestedScope(rawScope);
     count('costDetailsOperationResults');
     // How many polls see "still running" depends on timing, so faults are injected only on
     // polls of a finished report: that keeps fault patterns reproducible run to run.
@@ -397,17 +480,17 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
     const finished = known !== undefined && done(known, Date.now());
     const f = finished ? await preFault('poll', `${e}:${opId}`, POLL_FAULTS, res) : null;
     if (f === undefined) return;
-    if (!authorize(req, res, finished) || !checkEnrollment(e, res) || !checkApiVersion(url, res)) return;
+    if (!authorize(req, res, finished, reqScope) || !checkScope(answer, res) || !checkApiVersion(url, res)) return;
     const r = reports.get(opId);
-    if (!r) {
+    if (!r || r.scopeKey !== answer.scope.path.toLowerCase()) {
       armError(res, 404, 'NotFound', `The operation '${opId}' was not found.`);
       return;
     }
     if (!done(r, Date.now())) {
-      send(res, 202, {Location: opUrl(e, opId), 'Retry-After': retryAfterFor(r)}, '', f);
+      send(res, 202, {Location: opUrl(reqScope, opId), 'Retry-After': retryAfterFor(r)}, '', f);
       return;
     }
-    const scope = `providers/Microsoft.Billing/billingAccounts/${e}`;
+    const scope = reqScope.slice(1);
     const head = {id: `${scope}/providers/Microsoft.CostManagement/costDetailsOperationResults/${opId}`, name: opId};
     const validTill = new Date(Date.now() + 86_400_000).toISOString().replace('Z', '0000Z');
     if (r.forced === 'NoDataFound') {
@@ -496,13 +579,36 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
     }
     if (path === '/_sandbox/truth') {
       const metric = url.searchParams.get('metric') ?? 'actual';
-      const start = url.searchParams.get('start') ?? o.startDate;
-      const end = url.searchParams.get('end') ?? o.endDate;
+      const scopeParam = url.searchParams.get('scope');
+      const scope = scopeParam === null ? null : resolveScope(scopeParam, world);
+      const mcaScope = scope?.ok === true && scope.scope.agreement === 'MCA';
+      const start = url.searchParams.get('start') ?? (mcaScope ? o.mcaStartDate : o.startDate);
+      const end = url.searchParams.get('end') ?? (mcaScope ? o.mcaEndDate : o.endDate);
       if ((metric !== 'actual' && metric !== 'amortized') || !isDay(start) || !isDay(end)) {
         sendJson(res, 400, {error: 'metric must be actual|amortized, start/end YYYY-MM-DD'});
         return;
       }
-      sendJson(res, 200, computeTruth(enrollment, metric, start, end));
+      if (scope === null) {
+        if (scopeParam !== null) {
+          sendJson(res, 404, {error: `not a scope path: ${scopeParam}`});
+          return;
+        }
+        sendJson(res, 200, computeTruth(enrollment, metric, start, end));
+        return;
+      }
+      if (!scope.ok) {
+        sendJson(res, scope.status, {error: {code: scope.code, message: scope.message}});
+        return;
+      }
+      sendJson(res, 200, scopeTruth(scope.scope, scopeData, metric, start, end));
+      return;
+    }
+    if (path === '/_sandbox/scopes') {
+      sendJson(res, 200, {
+        enrollmentNumber: o.enrollmentNumber,
+        mcaBillingAccountId: world.mcaAccountId,
+        scopes: scopes.map((x) => ({type: x.type, agreement: x.agreement, path: x.path, name: x.name, billing_scope: x.config, subscriptions: x.subs ? [...x.subs] : null})),
+      });
       return;
     }
     sendJson(res, 404, {error: 'unknown sandbox endpoint'});
@@ -523,11 +629,16 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
     let m: RegExpExecArray | null;
     if (path.startsWith('/_sandbox/') && method === 'GET') return sandboxRoute(res, url, path);
     if ((m = RE_TOKEN.exec(path)) && method === 'POST') return token(req, res, m[1]);
-    if ((m = RE_GENERATE.exec(path)) && method === 'POST') return generate(req, res, url, m[1]);
-    if ((m = RE_POLL.exec(path)) && method === 'GET') return poll(req, res, url, m[1], m[2]);
+    let scopeAnswer: ScopeAnswer | null = null;
+    if ((m = RE_GENERATE.exec(path)) && method === 'POST' && (scopeAnswer = resolveScope(m[1], world))) return generate(req, res, url, m[1], scopeAnswer);
+    if ((m = RE_POLL.exec(path)) && method === 'GET' && (scopeAnswer = resolveScope(m[1], world))) return poll(req, res, url, m[1], scopeAnswer, m[2]);
     if ((m = RE_EA.exec(path)) && method === 'GET') return ea(req, res, url, m[1]);
     count('unknown');
-    armError(res, RE_TOKEN.test(path) || RE_GENERATE.test(path) || RE_POLL.test(path) || RE_EA.test(path) ? 405 : 404,
+    const known = (re: RegExp) => {
+      const x = re.exec(path);
+      return x !== null && resolveScope(x[1], world) !== null;
+    };
+    armError(res, RE_TOKEN.test(path) || known(RE_GENERATE) || known(RE_POLL) || RE_EA.test(path) ? 405 : 404,
       'NotFound', `No HTTP resource was found that matches ${method} ${path}.`);
   }
 
@@ -624,7 +735,16 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
     issuedTokens: tokens.issued,
     options: o,
     enrollment,
-    truth: (metric, start = o.startDate, end = o.endDate) => computeTruth(enrollment, metric, start, end),
+    mca,
+    scopes,
+    truth: ((metric: Metric, start?: string, end?: string, scope?: string) => {
+      if (scope === undefined) return computeTruth(enrollment, metric, start ?? o.startDate, end ?? o.endDate);
+      const a = resolveScope(scope, world);
+      if (!a) throw new Error(`not a scope path: ${scope}`);
+      if (!a.ok) throw new Error(`${a.status} ${a.code}: ${a.message}`);
+      const mcaScope = a.scope.agreement === 'MCA';
+      return scopeTruth(a.scope, scopeData, metric, start ?? (mcaScope ? o.mcaStartDate : o.startDate), end ?? (mcaScope ? o.mcaEndDate : o.endDate));
+    }) as Sandbox['truth'],
     async close() {
       if (closed) return;
       closed = true;

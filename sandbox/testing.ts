@@ -23,6 +23,11 @@ export function generateUrl(sb: Sandbox, enrollment = sb.options.enrollmentNumbe
   return `${sb.baseUrl}/providers/Microsoft.Billing/billingAccounts/${enrollment}/providers/Microsoft.CostManagement/generateCostDetailsReport?api-version=2023-11-01`;
 }
 
+/** generateCostDetailsReport under any scope path (e.g. `/subscriptions/{id}`; ids as given, encode them yourself or not). */
+export function scopeGenerateUrl(sb: Sandbox, scope: string): string {
+  return `${sb.baseUrl}${scope}/providers/Microsoft.CostManagement/generateCostDetailsReport?api-version=2023-11-01`;
+}
+
 export interface Manifest {
   blobCount: number;
   byteCount: number;
@@ -30,9 +35,9 @@ export interface Manifest {
 }
 
 /** generate -> poll -> manifest (no fault handling; for fault-free sandboxes). */
-export async function requestReport(sb: Sandbox, token: string, metric: 'ActualCost' | 'AmortizedCost', start: string, end: string): Promise<{status: number; manifest?: Manifest; body?: unknown}> {
+export async function requestReport(sb: Sandbox, token: string, metric: 'ActualCost' | 'AmortizedCost', start: string, end: string, scope?: string): Promise<{status: number; manifest?: Manifest; body?: unknown}> {
   const auth = {Authorization: `Bearer ${token}`};
-  const g = await http.post(generateUrl(sb), {metric, timePeriod: {start, end}}, {headers: auth});
+  const g = await http.post(scope === undefined ? generateUrl(sb) : scopeGenerateUrl(sb, scope), {metric, timePeriod: {start, end}}, {headers: auth});
   if (g.status !== 202) return {status: g.status, body: g.data};
   let loc = g.headers.location as string;
   for (;;) {
@@ -72,16 +77,16 @@ export function parseCostCsv(buf: Buffer): Array<Record<string, string>> {
   return parse(buf, {bom: true, columns: true}) as Array<Record<string, string>>;
 }
 
-/** Add CSV records to a tally, by usable day, with exact cost sums. */
+/** Add CSV records to a tally, by usable day, with exact cost sums (EA or MCA columns). */
 export function tallyCsv(records: Array<Record<string, string>>, into?: Tally): Tally {
   const t: Tally = into ?? {days: {}, unusableDateRows: 0, rows: 0};
   for (const r of records) {
-    const day = dayFromCsv(r.Date ?? '');
+    const day = dayFromCsv(r.Date ?? r.date ?? '');
     if (!day) {
       t.unusableDateRows++;
       continue;
     }
-    const cost = r.CostInBillingCurrency ?? r.Cost ?? '0';
+    const cost = r.CostInBillingCurrency ?? r.Cost ?? r.costInBillingCurrency ?? '0';
     const cur = t.days[day] ?? {rows: 0, cost: '0'};
     t.days[day] = {rows: cur.rows + 1, cost: formatDec(parseDec(cur.cost) + parseDec(cost || '0'))};
     t.rows++;
