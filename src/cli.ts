@@ -5,7 +5,7 @@ import {loadSpec} from './config/spec';
 import {validateConfig, ValidatedConfig} from './config/validate';
 import {asConnectorError, ConfigError} from './errors';
 import {Logger} from './protocol/logger';
-import {connectionStatus, errorTrace} from './protocol/messages';
+import {catalogMessage, connectionStatus, errorTrace, specMessage} from './protocol/messages';
 import {ProtocolOutput} from './protocol/output';
 import {parseInputState} from './protocol/state';
 import {AzureBillingSource} from './source';
@@ -81,7 +81,7 @@ function makeSource(validated: ValidatedConfig, io: Io, threads = 1): AzureBilli
 }
 
 async function spec(io: Io): Promise<void> {
-  io.output.message({type: 'SPEC', spec: loadSpec()});
+  io.output.message(specMessage(loadSpec()));
 }
 
 async function check(io: Io, configPath: string): Promise<void> {
@@ -99,15 +99,7 @@ async function check(io: Io, configPath: string): Promise<void> {
 async function discover(io: Io, configPath: string): Promise<void> {
   const source = makeSource(loadConfig(configPath, io), io);
   const {usage, conflicts} = source.streams();
-  const streams = [...usage, conflicts].map((s) => ({
-    name: s.name,
-    json_schema: s.getJsonSchema(),
-    supported_sync_modes: ['full_refresh', 'incremental'],
-    source_defined_cursor: true,
-    default_cursor_field: [s.cursorField],
-    source_defined_primary_key: [['id']],
-  }));
-  io.output.message({type: 'CATALOG', catalog: {streams}});
+  io.output.message(catalogMessage({streams: [...usage, conflicts].map((s) => s.asAirbyteStream())}));
 }
 
 function selectedStreams(catalog: unknown, available: string[]): SelectedStream[] {
