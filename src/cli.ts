@@ -1,4 +1,5 @@
 import {Command} from 'commander';
+import {AirbyteConfiguredCatalog, AirbyteConfiguredStream, SyncMode} from 'faros-airbyte-cdk/lib/protocol';
 import fs from 'fs';
 
 import {loadSpec} from './config/spec';
@@ -102,18 +103,19 @@ async function discover(io: Io, configPath: string): Promise<void> {
   io.output.message(catalogMessage({streams: [...usage, conflicts].map((s) => s.asAirbyteStream())}));
 }
 
+/** The configured catalog, read as the CDK types it; every field is checked: the file is input. */
 function selectedStreams(catalog: unknown, available: string[]): SelectedStream[] {
-  const streams = (catalog as {streams?: unknown})?.streams;
+  const streams = (catalog as Partial<AirbyteConfiguredCatalog> | null)?.streams;
   if (!Array.isArray(streams)) throw new ConfigError('The catalog has no "streams" list.');
   const selected: SelectedStream[] = [];
-  for (const entry of streams) {
+  for (const entry of streams as (Partial<AirbyteConfiguredStream> | null)[]) {
     const name = entry?.stream?.name;
     if (typeof name !== 'string') throw new ConfigError('A catalog entry has no stream name.');
     if (!available.includes(name)) {
       throw new ConfigError(`The catalog names stream "${name}", which this config does not offer (available: ${available.join(', ')}). Refresh the source schema.`);
     }
-    const mode = entry.sync_mode ?? 'full_refresh';
-    if (mode !== 'incremental' && mode !== 'full_refresh') {
+    const mode: unknown = entry?.sync_mode ?? SyncMode.FULL_REFRESH;
+    if (mode !== SyncMode.INCREMENTAL && mode !== SyncMode.FULL_REFRESH) {
       throw new ConfigError(`The catalog asks stream "${name}" for sync_mode "${String(mode).slice(0, 40)}": use "incremental" or "full_refresh".`);
     }
     selected.push({name, syncMode: mode});

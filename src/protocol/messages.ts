@@ -3,7 +3,7 @@
  * SPEC, CONNECTION_STATUS, CATALOG, RECORD, STATE (per stream), LOG, TRACE (ERROR, ESTIMATE,
  * STREAM_STATUS). They are the Faros CDK's protocol classes and types where the CDK has the
  * message; where it lacks a standard shape (see below) the message is typed as closely as the
- * CDK allows. Never the CDK's Faros-platform messages (docs/design.md, "Built on" in README.md).
+ * CDK allows. Never the CDK's Faros-platform messages (README.md, "Built on").
  */
 import {
   AirbyteCatalog,

@@ -14,7 +14,7 @@ type Slice = DateSlice & Record<string, unknown>;
  * The part of the Faros CDK's stream contract (AirbyteStreamBase) that describes a stream. Its
  * reading part (streamSlices, readRecords, getUpdatedState) is not how a sync runs here: the sync
  * runner plans the date slices, overlaps them and writes records as bytes decoded off the main
- * thread (docs/design.md).
+ * thread (README.md, "Built on").
  */
 type StreamContract = Pick<AirbyteStreamBase, 'name' | 'primaryKey' | 'cursorField' | 'sourceDefinedCursor' | 'supportsIncremental' | 'getJsonSchema' | 'asAirbyteStream'>;
 
