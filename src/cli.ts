@@ -1,4 +1,5 @@
 import {Command} from 'commander';
+import {AirbyteConfiguredCatalog, AirbyteConfiguredStream, SyncMode} from 'faros-airbyte-cdk/lib/protocol';
 import fs from 'fs';
 
 import {configLogLine, viewConfig} from './config/redact-secrets';
@@ -6,7 +7,7 @@ import {loadSpec} from './config/spec';
 import {validateConfig, ValidatedConfig} from './config/validate';
 import {asConnectorError, ConfigError} from './errors';
 import {Logger} from './protocol/logger';
-import {connectionStatus, errorTrace} from './protocol/messages';
+import {catalogMessage, connectionStatus, errorTrace, specMessage} from './protocol/messages';
 import {ProtocolOutput} from './protocol/output';
 import {parseInputState} from './protocol/state';
 import {AzureBillingSource} from './source';
@@ -86,7 +87,7 @@ function makeSource(validated: ValidatedConfig, io: Io, threads = 1): AzureBilli
 }
 
 async function spec(io: Io): Promise<void> {
-  io.output.message({type: 'SPEC', spec: loadSpec()});
+  io.output.message(specMessage(loadSpec()));
 }
 
 async function check(io: Io, configPath: string): Promise<void> {
@@ -104,29 +105,22 @@ async function check(io: Io, configPath: string): Promise<void> {
 async function discover(io: Io, configPath: string): Promise<void> {
   const source = makeSource(loadConfig(configPath, io), io);
   const {usage, conflicts} = source.streams();
-  const streams = [...usage, conflicts].map((s) => ({
-    name: s.name,
-    json_schema: s.getJsonSchema(),
-    supported_sync_modes: ['full_refresh', 'incremental'],
-    source_defined_cursor: true,
-    default_cursor_field: [s.cursorField],
-    source_defined_primary_key: [['id']],
-  }));
-  io.output.message({type: 'CATALOG', catalog: {streams}});
+  io.output.message(catalogMessage({streams: [...usage, conflicts].map((s) => s.asAirbyteStream())}));
 }
 
+/** The configured catalog, read as the CDK types it; every field is checked: the file is input. */
 function selectedStreams(catalog: unknown, available: string[]): SelectedStream[] {
-  const streams = (catalog as {streams?: unknown})?.streams;
+  const streams = (catalog as Partial<AirbyteConfiguredCatalog> | null)?.streams;
   if (!Array.isArray(streams)) throw new ConfigError('The catalog has no "streams" list.');
   const selected: SelectedStream[] = [];
-  for (const entry of streams) {
+  for (const entry of streams as (Partial<AirbyteConfiguredStream> | null)[]) {
     const name = entry?.stream?.name;
     if (typeof name !== 'string') throw new ConfigError('A catalog entry has no stream name.');
     if (!available.includes(name)) {
       throw new ConfigError(`The catalog names stream "${name}", which this config does not offer (available: ${available.join(', ')}). Refresh the source schema.`);
     }
-    const mode = entry.sync_mode ?? 'full_refresh';
-    if (mode !== 'incremental' && mode !== 'full_refresh') {
+    const mode: unknown = entry?.sync_mode ?? SyncMode.FULL_REFRESH;
+    if (mode !== SyncMode.INCREMENTAL && mode !== SyncMode.FULL_REFRESH) {
       throw new ConfigError(`The catalog asks stream "${name}" for sync_mode "${String(mode).slice(0, 40)}": use "incremental" or "full_refresh".`);
     }
     selected.push({name, syncMode: mode});

@@ -1,4 +1,4 @@
-import {FailureType} from './protocol/messages';
+import type {FailureType} from './protocol/messages';
 
 /** An error meant for the user: its message says what went wrong and what to do. */
 export class ConnectorError extends Error {

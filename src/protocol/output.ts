@@ -1,6 +1,6 @@
 import {Writable} from 'stream';
 
-import {AirbyteMessageOut, recordLine} from './messages';
+import {AirbyteMessage, recordLine} from './messages';
 import {SecretRedactor} from './redact';
 
 const FLUSH_BYTES = 256 * 1024;
@@ -28,8 +28,9 @@ export class ProtocolOutput {
   ) {}
 
   /** Writes a non-record message; redacts it, and flushes at once so it is never held back. */
-  message(msg: AirbyteMessageOut): void {
-    let line = JSON.stringify(msg);
+  message(msg: AirbyteMessage): void {
+    // `type` first, as these lines always began: the CDK's message classes assign it after their body.
+    let line = JSON.stringify(Object.assign({type: msg.type}, msg));
     if (msg.type === 'LOG' || msg.type === 'TRACE' || msg.type === 'CONNECTION_STATUS') {
       line = this.redactor.redact(line);
     }
@@ -38,7 +39,7 @@ export class ProtocolOutput {
   }
 
   /** State is written after the records it covers, in the same ordered stream. */
-  state(msg: AirbyteMessageOut): void {
+  state(msg: AirbyteMessage): void {
     this.message(msg);
   }
 

@@ -1,5 +1,6 @@
+import type {AirbyteInputState} from 'faros-airbyte-cdk/lib/protocol';
 
-/** The per-stream cursor of DESIGN.md §6: the last usage day emitted completely. */
+/** The per-stream cursor (docs/design.md, state): the last usage day emitted completely. */
 export interface StreamCursor {
   usage_date?: string;
 }
@@ -28,7 +29,8 @@ export function parseInputState(raw: unknown): ConnectorState {
   }
   // Loaded here: the CDK's utils bring lodash and more, which a read without state never needs.
   const {State} = require('faros-airbyte-cdk/lib/utils') as typeof import('faros-airbyte-cdk/lib/utils');
-  const decoded = State.decode(input as never) ?? {};
+  // Any JSON may come in: State.decode takes what is not a state shape as a legacy state object.
+  const decoded = State.decode(input as AirbyteInputState | AirbyteInputState[]) ?? {};
   const result: ConnectorState = {};
   for (const [stream, value] of Object.entries(decoded as Record<string, unknown>)) {
     if (!value || typeof value !== 'object') continue;

@@ -1,4 +1,4 @@
-import {Data} from 'faros-airbyte-cdk';
+import {Data} from 'faros-airbyte-cdk/lib/utils';
 
 import {parseInputState} from '../../src/protocol/state';
 
