@@ -1,3 +1,5 @@
+import type {TrackingRuleConfig} from '../track/compile';
+
 /** The connector's configuration after validation and defaults (resources/spec.json, DESIGN.md §2). */
 export interface ServicePrincipalCredentials {
   auth_type: 'service_principal';
@@ -13,12 +15,8 @@ export interface ApiKeyCredentials {
 
 export type Credentials = ServicePrincipalCredentials | ApiKeyCredentials;
 
-export interface TrackingRuleConfig {
-  name: string;
-  priority?: number;
-  match: Record<string, string>;
-  set: Record<string, string>;
-}
+// The rules' shape belongs to the rule compiler (track/), which must not depend on config/.
+export type {TrackingRuleConfig};
 
 export interface SourceConfig {
   enrollment_number: string;

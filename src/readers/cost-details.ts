@@ -1,10 +1,10 @@
+import {DateSlice} from '../dates';
 import {SystemError} from '../errors';
 import {ServicePrincipalAuth} from '../http/auth';
 import {HttpClient, sleep} from '../http/client';
 import {AdaptiveLimiter} from '../http/limiter';
 import {retryAfterMs} from '../http/retry';
 import {Logger} from '../protocol/logger';
-import {DateSlice} from '../sync/slices';
 import {DownloadTarget} from './resumable-download';
 import {joinUrl} from './urls';
 

@@ -1,9 +1,7 @@
-import {addDays, addMonths, daysBetween, maxDay, minDay, monthEnd, monthStart} from './dates';
+import {addDays, addMonths, DateSlice, daysBetween, maxDay, minDay, monthEnd, monthStart} from '../dates';
 
-export interface DateSlice {
-  start: string;
-  end: string; // inclusive
-}
+// Defined with the day arithmetic so readers/ can name a slice without depending on sync/.
+export type {DateSlice} from '../dates';
 
 /**
  * Cuts [start, end] into slices of at most `sliceDays` days. Slices never cross a calendar month:

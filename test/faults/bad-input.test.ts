@@ -12,7 +12,7 @@
 import fs from 'fs';
 import path from 'path';
 
-import {addDays, todayUtc} from '../../src/sync/dates';
+import {addDays, todayUtc} from '../../src/dates';
 import {BAD_CONFIGS, CONFIG_SECRET, VALID_CONFIG} from '../bad-configs';
 import {Answer, FakeAzure} from './fake-azure';
 import {catalog, CliRun, outline, records, secret, Suite, traces} from './harness';

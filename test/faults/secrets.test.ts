@@ -11,7 +11,7 @@
 import fs from 'fs';
 import path from 'path';
 
-import {addDays, todayUtc} from '../../src/sync/dates';
+import {addDays, todayUtc} from '../../src/dates';
 import {VALID_CONFIG} from '../bad-configs';
 import {Answer, FakeAzure, Received} from './fake-azure';
 import {catalog, logs, outline, records, secret, Suite, traces} from './harness';

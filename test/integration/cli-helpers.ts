@@ -3,7 +3,7 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 
-import {TODAY_ENV} from '../../src/sync/dates';
+import {TODAY_ENV} from '../../src/dates';
 
 export const CLI = path.resolve(__dirname, '..', '..', 'bin', 'source-azure-billing');
 
