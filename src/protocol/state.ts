@@ -1,5 +1,5 @@
 
-/** The per-stream cursor of DESIGN.md §6: the last usage day emitted completely. */
+/** The per-stream cursor of docs/design.md §7: the last usage day emitted completely. */
 export interface StreamCursor {
   usage_date?: string;
 }

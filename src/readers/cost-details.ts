@@ -29,7 +29,7 @@ const ROLE_HINT =
   'The service principal needs the EA billing role EnrollmentReader on this enrollment (assigned with the billing role-assignment API on billing account = enrollment number).';
 
 /**
- * Cost Details API (DESIGN.md §1): ask for a report of one slice, poll its Location until it is
+ * Cost Details API (docs/design.md §1): ask for a report of one slice, poll its Location until it is
  * Completed, and hand back the blob links of its manifest.
  */
 export class CostDetailsReader {

@@ -43,7 +43,7 @@ export interface SyncWindow {
 }
 
 /**
- * Where a sync starts and ends (DESIGN.md §6): from max(start_date, cursor − lookback + 1), or the
+ * Where a sync starts and ends (docs/design.md §8): from max(start_date, cursor − lookback + 1), or the
  * first day of the previous month while that month is still closing; never before the oldest day
  * the API serves.
  */

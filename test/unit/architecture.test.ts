@@ -2,7 +2,7 @@ import fs from 'fs';
 import path from 'path';
 
 /**
- * The data path is one-way (docs/design.md §11): no import cycle between the top-level parts of
+ * The data path is one-way (docs/design.md §12): no import cycle between the top-level parts of
  * src/ (a folder, or a file directly under src/ such as errors.ts or dates.ts), and the lower
  * layers do not reach up.
  */
