@@ -1,6 +1,6 @@
 /** Cost Details CSV column sets. */
 
-/** EA cost details schema 2024-08-01 (57 columns, DESIGN.md §1 order). */
+/** EA cost details schema 2024-08-01 (57 columns, in the order of Microsoft's schema; docs/design.md §1). */
 export const CURRENT_COLUMNS = [
   'InvoiceSectionName', 'AccountName', 'AccountOwnerId', 'SubscriptionId', 'SubscriptionName',
   'ResourceGroup', 'ResourceLocation', 'Date', 'ProductName', 'MeterCategory', 'MeterSubCategory',

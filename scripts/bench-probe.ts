@@ -16,6 +16,16 @@ let writes = 0;
 let chars = 0; // string length or bytes, as written
 
 const LOG_PREFIX = '{"type":"LOG"';
+const RECORD_PREFIX = '{"type":"RECORD"';
+const RECORD_BYTES = Buffer.from(RECORD_PREFIX);
+/** When the first write holding a RECORD line returned, in epoch ms (sub-ms precision). */
+let firstRecordAtMs: number | null = null;
+
+function holdsRecord(chunk: unknown): boolean {
+  if (typeof chunk === 'string') return chunk.includes(RECORD_PREFIX);
+  if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).indexOf(RECORD_BYTES) >= 0;
+  return false;
+}
 
 function lastLogMessage(chunk: string | Buffer): string | undefined {
   const last = typeof chunk === 'string' ? chunk.length - 1 : chunk.length - 1;
@@ -43,7 +53,9 @@ stdout.write = (chunk: unknown, ...rest: unknown[]): boolean => {
       lastInfo = message;
     }
   }
-  return original(chunk, ...rest);
+  const ok = original(chunk, ...rest);
+  if (firstRecordAtMs === null && holdsRecord(chunk)) firstRecordAtMs = performance.timeOrigin + performance.now();
+  return ok;
 };
 
 process.on('exit', () => {
@@ -58,6 +70,7 @@ process.on('exit', () => {
     stdoutChars: chars,
     lastProgress,
     lastInfo,
+    firstRecordAtMs,
   };
   fs.writeSync(2, `BENCH_PROBE ${JSON.stringify(report)}\n`);
 });

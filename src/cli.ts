@@ -14,7 +14,7 @@ import {AzureBillingSource} from './source';
 import {defaultThreads} from './work/pool';
 import {oldestCostDetailsDay} from './sync/slices';
 import {SelectedStream, StopRequested, SyncRunner} from './sync/runner';
-import {connectorToday} from './sync/dates';
+import {connectorToday} from './dates';
 
 interface Io {
   output: ProtocolOutput;

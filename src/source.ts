@@ -15,7 +15,7 @@ import {joinUrl} from './readers/urls';
 import {CostDetailsSliceSource} from './streams/cost-details-source';
 import {EaSliceSource} from './streams/ea-source';
 import {TrackingConflictsStream, UsageStream} from './streams/streams';
-import {addDays, connectorToday} from './sync/dates';
+import {addDays, connectorToday} from './dates';
 import {UnitExecutor} from './work/executor';
 import {createExecutor} from './work/pool';
 

@@ -1,4 +1,6 @@
-/** The connector's configuration after validation and defaults (resources/spec.json, DESIGN.md §2). */
+import type {TrackingRuleConfig} from '../track/compile';
+
+/** The connector's configuration after validation and defaults (resources/spec.json, docs/design.md §2). */
 export interface ServicePrincipalCredentials {
   auth_type: 'service_principal';
   tenant_id: string;
@@ -13,12 +15,8 @@ export interface ApiKeyCredentials {
 
 export type Credentials = ServicePrincipalCredentials | ApiKeyCredentials;
 
-export interface TrackingRuleConfig {
-  name: string;
-  priority?: number;
-  match: Record<string, string>;
-  set: Record<string, string>;
-}
+// The rules' shape belongs to the rule compiler (track/), which must not depend on config/.
+export type {TrackingRuleConfig};
 
 export interface SourceConfig {
   enrollment_number: string;
@@ -30,7 +28,7 @@ export interface SourceConfig {
   slice_days: number;
   max_concurrency: number;
   page_size: number;
-  /** Decoding threads; 0 = one per core, up to 4 (resolved by work/pool.ts). */
+  /** Decoding threads; 0 = one per core, up to 2 (resolved by work/pool.ts). */
   worker_threads: number;
   tracking_rules: TrackingRuleConfig[];
   api_base_url: string;

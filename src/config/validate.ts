@@ -1,9 +1,8 @@
 import type {ErrorObject} from 'ajv';
 
+import {connectorToday, isValidIsoDate} from '../dates';
 import {ConfigError} from '../errors';
-import {compileTrackingRules, TrackingRuleError} from '../track/compile';
-import {CompiledRules} from '../track/compile';
-import {connectorToday, isValidIsoDate} from '../sync/dates';
+import {CompiledRules, compileTrackingRules, TrackingRuleError} from '../track/compile';
 import {validateConnectionSpec} from './generated/spec-validator';
 import {JsonSchema, loadSpec} from './spec';
 import {SourceConfig} from './types';

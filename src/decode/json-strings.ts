@@ -1,7 +1,7 @@
 /**
  * Decoders for the JSON-in-a-string columns (`Tags`, `AdditionalInfo`).
  *
- * Encodings seen in the wild (DESIGN.md §1):
+ * Encodings seen in the wild (docs/design.md §1):
  *   - empty / absent                      → null, no error
  *   - a full JSON object  `{"a":"b"}`
  *   - the inside of an object, no braces  `"env": "prod","team": "pay"` → braces are added

@@ -7,7 +7,7 @@
  * the first column present in the header is the primary source; the remaining present
  * columns are per-row fallbacks used when the primary cell is empty.
  *
- * Sources: the EA cost details schema 2024-08-01 (57 columns, DESIGN.md §1), the older EA
+ * Sources: the EA cost details schema 2024-08-01 (57 columns, docs/design.md §1), the older EA
  * cost details / exports column sets (`Cost`, `BillingCurrency`, `InvoiceSection`,
  * `Product`, ...), the legacy EA usage CSV (`SubscriptionGuid`, `InstanceId`,
  * `ConsumedQuantity`, `ResourceRate`, `ExtendedCost`, `DepartmentName`, `ServiceName`,

@@ -3,7 +3,7 @@ import * as crypto from 'crypto';
 import {UsageRecord} from './usage-record';
 
 /**
- * Record ids (DESIGN.md §4).
+ * Record ids (docs/design.md §5).
  *
  * `hash` = first 32 hex chars of SHA-256 over every identifying field of the record, in a
  * fixed order, each as `name=value` joined by U+001F (null and '' are distinct). Identifying

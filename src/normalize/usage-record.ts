@@ -1,5 +1,5 @@
 /**
- * The one normalized record every reader produces (DESIGN.md §4).
+ * The one normalized record every reader produces (docs/design.md §4).
  * Field order here is the order of resources/schemas/usage_details.json.
  */
 export type Metric = 'actual' | 'amortized';

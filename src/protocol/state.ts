@@ -1,6 +1,6 @@
 import type {AirbyteInputState} from 'faros-airbyte-cdk/lib/protocol';
 
-/** The per-stream cursor (docs/design.md, state): the last usage day emitted completely. */
+/** The per-stream cursor of docs/design.md §7: the last usage day emitted completely. */
 export interface StreamCursor {
   usage_date?: string;
 }

@@ -1,10 +1,10 @@
+import {DateSlice} from '../dates';
 import {SystemError} from '../errors';
 import {ServicePrincipalAuth} from '../http/auth';
 import {HttpClient, sleep} from '../http/client';
 import {AdaptiveLimiter} from '../http/limiter';
 import {retryAfterMs} from '../http/retry';
 import {Logger} from '../protocol/logger';
-import {DateSlice} from '../sync/slices';
 import {DownloadTarget} from './resumable-download';
 import {joinUrl} from './urls';
 
@@ -29,7 +29,7 @@ const ROLE_HINT =
   'The service principal needs the EA billing role EnrollmentReader on this enrollment (assigned with the billing role-assignment API on billing account = enrollment number).';
 
 /**
- * Cost Details API (DESIGN.md §1): ask for a report of one slice, poll its Location until it is
+ * Cost Details API (docs/design.md §1): ask for a report of one slice, poll its Location until it is
  * Completed, and hand back the blob links of its manifest.
  */
 export class CostDetailsReader {

@@ -1,9 +1,9 @@
+import {DateSlice} from '../dates';
 import {SystemError} from '../errors';
 import {ApiKeyAuth} from '../http/auth';
 import {HttpClient, InvalidBody} from '../http/client';
 import {EaPageWork, UnitExecutor} from '../work/executor';
 import {EaPageMeta, isProblem, UnitJob, UnitOutput, UnitProblem} from '../work/unit';
-import {DateSlice} from '../sync/slices';
 import {joinUrl} from './urls';
 
 export interface EaReportingOptions {

@@ -1,12 +1,11 @@
 import {SourceConfig} from '../config/types';
+import {addDays, daysBetween, maxDay, minDay} from '../dates';
 import {Logger} from '../protocol/logger';
 import {estimateTrace, streamState, streamStatusTrace} from '../protocol/messages';
 import {ProtocolOutput} from '../protocol/output';
 import {ConnectorState} from '../protocol/state';
-import {TrackingConflictsStream, UsageStream} from '../streams/streams';
-import {addDays, daysBetween, maxDay, minDay} from './dates';
-import {ConflictRecord} from './pipeline';
-import {SliceTarget} from './slice-source';
+import {ConflictRecord, RecordPipeline} from './pipeline';
+import {SliceSource, SliceTarget} from './slice-source';
 import {DateSlice, planSlices, syncWindow} from './slices';
 
 export type SyncMode = 'full_refresh' | 'incremental';
@@ -28,6 +27,22 @@ export interface RunContext {
   stop: {requested: boolean};
   /** Where a unit's output bytes go once written, for reuse (the executor's `release`). */
   release?: (bytes: Uint8Array) => void;
+}
+
+/**
+ * What the runner needs of a usage stream (streams/streams.ts UsageStream implements it): declared
+ * here so that sync/ does not depend on streams/, which is built on sync/'s slices and pipeline.
+ */
+export interface UsageStream {
+  readonly name: string;
+  readonly source: SliceSource<unknown>;
+  pipeline(onConflict?: (conflict: ConflictRecord) => void): RecordPipeline;
+}
+
+/** What the runner needs of the tracking_conflicts stream: its name and the usage it audits. */
+export interface TrackingConflictsStream {
+  readonly name: string;
+  readonly usage: UsageStream;
 }
 
 export class StopRequested extends Error {

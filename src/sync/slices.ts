@@ -1,9 +1,7 @@
-import {addDays, addMonths, daysBetween, maxDay, minDay, monthEnd, monthStart} from './dates';
+import {addDays, addMonths, DateSlice, daysBetween, maxDay, minDay, monthEnd, monthStart} from '../dates';
 
-export interface DateSlice {
-  start: string;
-  end: string; // inclusive
-}
+// Defined with the day arithmetic so readers/ can name a slice without depending on sync/.
+export type {DateSlice} from '../dates';
 
 /**
  * Cuts [start, end] into slices of at most `sliceDays` days. Slices never cross a calendar month:
@@ -45,7 +43,7 @@ export interface SyncWindow {
 }
 
 /**
- * Where a sync starts and ends (DESIGN.md §6): from max(start_date, cursor − lookback + 1), or the
+ * Where a sync starts and ends (docs/design.md §8): from max(start_date, cursor − lookback + 1), or the
  * first day of the previous month while that month is still closing; never before the oldest day
  * the API serves.
  */

@@ -1,5 +1,12 @@
-import {TrackingRuleConfig} from '../config/types';
 import {Accessor, checkReference, makeAccessor} from './fields';
+
+/** One entry of the `tracking_rules` config key, as the user wrote it (docs/tracking-rules.md). */
+export interface TrackingRuleConfig {
+  name: string;
+  priority?: number;
+  match: Record<string, string>;
+  set: Record<string, string>;
+}
 
 /**
  * A rule that cannot be compiled. The message names the rule by index and name and says what is

@@ -1,4 +1,4 @@
 export {compileTrackingRules, TrackingRuleError} from './compile';
-export type {CompiledRules} from './compile';
+export type {CompiledRules, TrackingRuleConfig} from './compile';
 export {applyTracking} from './apply';
 export type {TrackingConflict} from './apply';

@@ -14,32 +14,33 @@ import isEqual from 'lodash/isEqual';
 import YAML from 'yaml';
 
 import {Sandbox} from '../../sandbox';
+import {addDays, maxDay} from '../../src/dates';
 import {
-  addDays,
   CliRun,
+  FROZEN_TODAY,
+  Json,
+  ofType,
+  readJson,
+  recordEnvelopes,
+  REPO,
+  runCli,
+  states,
+  tempDir,
+  writeJson,
+} from '../support/cli';
+import {
   configuredCatalogFromFile,
   cursorSequence,
   daysFrom,
-  Json,
   latestStateInput,
   loadAcceptanceConfig,
   makeAjv,
-  maxDay,
-  ofType,
-  readJson,
-  recordsOf,
   redirectToSandbox,
-  REPO,
-  runCli,
   sandboxConfig,
   secretValues,
   startTestSandbox,
-  statesOf,
   stateInput,
-  tempDir,
-  todayUtc,
   withSyncMode,
-  writeJson,
 } from './harness';
 
 const CAT = loadAcceptanceConfig();
@@ -54,7 +55,7 @@ const CAT_SECRET_NAMES = new Set([
 ]);
 const STACK_FRAME = /\n\s+at .+[(:]\d+|\bat (Object|Module|async|new) .+:\d+:\d+/;
 
-const TODAY = todayUtc();
+const TODAY = FROZEN_TODAY;
 const WINDOW = {start: addDays(TODAY, -13), end: addDays(TODAY, -2)};
 
 let sb: Sandbox;
@@ -117,7 +118,7 @@ function keywordValues(schema: Json, key: string): Array<{path: string; value: J
 }
 
 function recordDays(run: CliRun, stream: string): string[] {
-  return [...new Set(recordsOf(run, stream).map((r) => r.data.usage_date as string))].sort();
+  return [...new Set(recordEnvelopes(run, stream).map((r) => r.data.usage_date as string))].sort();
 }
 
 beforeAll(async () => {
@@ -422,8 +423,8 @@ describe.each(entries('basic_read'))('basic_read ($config_path)', (t: Json) => {
   it('exits 0 and reads records for every configured stream (the sandbox rules produce conflicts)', () => {
     expect(run.code).toBe(0);
     expect(catalog.streams.map((s: Json) => s.stream.name).sort()).toEqual([...ALL_STREAMS].sort());
-    for (const name of ALL_STREAMS) expect([name, recordsOf(run, name).length > 0]).toEqual([name, true]);
-    for (const r of recordsOf(run)) expect(ALL_STREAMS).toContain(r.stream);
+    for (const name of ALL_STREAMS) expect([name, recordEnvelopes(run, name).length > 0]).toEqual([name, true]);
+    for (const r of recordEnvelopes(run)) expect(ALL_STREAMS).toContain(r.stream);
   });
 
   it('covers every day of the window in both usage streams', () => {
@@ -443,7 +444,7 @@ describe.each(entries('basic_read'))('basic_read ($config_path)', (t: Json) => {
       const declared = new Set(Object.keys(cs.stream.json_schema.properties));
       const invalid: Json[] = [];
       const extra = new Set<string>();
-      for (const r of recordsOf(run, cs.stream.name)) {
+      for (const r of recordEnvelopes(run, cs.stream.name)) {
         if (!validate(r.data)) invalid.push({id: r.data.id, errors: validate.errors});
         if (failOnExtra) for (const k of Object.keys(r.data)) if (!declared.has(k)) extra.add(k);
         expect(Number.isInteger(r.emitted_at)).toBe(true);
@@ -454,7 +455,7 @@ describe.each(entries('basic_read'))('basic_read ($config_path)', (t: Json) => {
 
   it('validate_primary_keys_data_type: ids present, strings, unique per stream', () => {
     for (const name of ALL_STREAMS) {
-      const ids = recordsOf(run, name).map((r) => r.data.id);
+      const ids = recordEnvelopes(run, name).map((r) => r.data.id);
       expect(ids.every((id) => typeof id === 'string' && id.length > 0)).toBe(true);
       expect(new Set(ids).size).toBe(ids.length);
     }
@@ -475,15 +476,15 @@ describe.each(entries('basic_read'))('basic_read ($config_path)', (t: Json) => {
   });
 
   itIf(flag('validate_state_messages', true))('validate_state_messages: STREAM states for every stream, each with sourceStats', () => {
-    const states = statesOf(run);
-    expect(states.length).toBeGreaterThanOrEqual(catalog.streams.length);
-    for (const s of states) {
+    const stateMessages = states(run);
+    expect(stateMessages.length).toBeGreaterThanOrEqual(catalog.streams.length);
+    for (const s of stateMessages) {
       expect(s.type).toBe('STREAM');
       expect(s.stream.stream_state).toEqual({usage_date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/)});
     }
-    for (const name of ALL_STREAMS) expect([name, statesOf(run, name).length > 0]).toEqual([name, true]);
-    const withoutStats = states.filter((s) => typeof s.sourceStats?.recordCount !== 'number');
-    expect({statesWithoutSourceStats: withoutStats.length, of: states.length}).toEqual({statesWithoutSourceStats: 0, of: states.length});
+    for (const name of ALL_STREAMS) expect([name, states(run, name).length > 0]).toEqual([name, true]);
+    const withoutStats = stateMessages.filter((s) => typeof s.sourceStats?.recordCount !== 'number');
+    expect({statesWithoutSourceStats: withoutStats.length, of: stateMessages.length}).toEqual({statesWithoutSourceStats: 0, of: stateMessages.length});
   });
 
   it('sourceStats.recordCount, where present, counts the stream\'s records since its previous STATE', () => {
@@ -533,15 +534,15 @@ describe.each(entries('full_refresh'))('full_refresh ($config_path)', (t: Json) 
     const second = await read(configPath, catalog);
     expect([first.code, second.code]).toEqual([0, 0]);
     for (const name of ALL_STREAMS) {
-      const a = new Map(recordsOf(first, name).map((r) => [r.data.id, r.data]));
-      const b = new Map(recordsOf(second, name).map((r) => [r.data.id, r.data]));
+      const a = new Map(recordEnvelopes(first, name).map((r) => [r.data.id, r.data]));
+      const b = new Map(recordEnvelopes(second, name).map((r) => [r.data.id, r.data]));
       expect(a.size).toBeGreaterThan(0);
       expect([name, [...a.keys()].sort()]).toEqual([name, [...b.keys()].sort()]);
       const differing = [...a.keys()].filter((id) => !isEqual(a.get(id), b.get(id)));
       expect([name, differing.slice(0, 3)]).toEqual([name, []]);
     }
-    const maxFirst = Math.max(...recordsOf(first).map((r) => r.emitted_at));
-    const minSecond = Math.min(...recordsOf(second).map((r) => r.emitted_at));
+    const maxFirst = Math.max(...recordEnvelopes(first).map((r) => r.emitted_at));
+    const minSecond = Math.min(...recordEnvelopes(second).map((r) => r.emitted_at));
     expect(minSecond).toBeGreaterThan(maxFirst);
   });
 });
@@ -564,19 +565,19 @@ describe.each(entries('incremental'))('incremental ($config_path)', (t: Json) =>
     expect(state.map((s) => s.stream.stream_descriptor.name).sort()).toEqual([...ALL_STREAMS].sort());
     const second = await read(configPath, catalog, state);
     expect(second.code).toBe(0);
-    expect(recordsOf(second).length).toBeGreaterThan(0);
-    expect(recordsOf(second).length).toBeLessThan(recordsOf(first).length); // "records should change between reads"
+    expect(recordEnvelopes(second).length).toBeGreaterThan(0);
+    expect(recordEnvelopes(second).length).toBeLessThan(recordEnvelopes(first).length); // "records should change between reads"
     for (const name of USAGE_STREAMS) {
       const cursor = state.find((s) => s.stream.stream_descriptor.name === name).stream.stream_state.usage_date;
       const from = maxDay(WINDOW.start, addDays(cursor, -lookback() + 1));
       expect([name, recordDays(second, name)]).toEqual([name, daysFrom(from, WINDOW.end)]);
       // re-read days yield the same ids and data as the first sync
-      const before = new Map(recordsOf(first, name).filter((r) => r.data.usage_date >= from).map((r) => [r.data.id, r.data]));
-      const after = new Map(recordsOf(second, name).map((r) => [r.data.id, r.data]));
+      const before = new Map(recordEnvelopes(first, name).filter((r) => r.data.usage_date >= from).map((r) => [r.data.id, r.data]));
+      const after = new Map(recordEnvelopes(second, name).map((r) => [r.data.id, r.data]));
       expect([name, [...after.keys()].sort()]).toEqual([name, [...before.keys()].sort()]);
       expect([name, [...after.keys()].filter((id) => !isEqual(after.get(id), before.get(id))).length]).toEqual([name, 0]);
     }
-    for (const r of recordsOf(second, 'tracking_conflicts')) {
+    for (const r of recordEnvelopes(second, 'tracking_conflicts')) {
       const cursor = state.find((s) => s.stream.stream_descriptor.name === 'tracking_conflicts').stream.stream_state.usage_date;
       expect(r.data.usage_date >= addDays(cursor, -lookback() + 1)).toBe(true);
     }
@@ -607,8 +608,8 @@ describe.each(entries('incremental'))('incremental ($config_path)', (t: Json) =>
       const resumed = await read(configPath, single, stateInput({[name]: mid}));
       expect(resumed.code).toBe(0);
       const from = maxDay(WINDOW.start, addDays(mid, -lookback() + 1));
-      const expectedAfter = recordsOf(full, name).filter((r) => r.data.usage_date > mid).length;
-      const got = recordsOf(resumed, name);
+      const expectedAfter = recordEnvelopes(full, name).filter((r) => r.data.usage_date > mid).length;
+      const got = recordEnvelopes(resumed, name);
       expect([name, got.length >= expectedAfter]).toEqual([name, true]);
       expect([name, got.filter((r) => r.data.usage_date < from).length]).toEqual([name, 0]);
       if (name !== 'tracking_conflicts') expect([name, recordDays(resumed, name)]).toEqual([name, daysFrom(from, WINDOW.end)]);
@@ -620,8 +621,8 @@ describe.each(entries('incremental'))('incremental ($config_path)', (t: Json) =>
     const future = readJson(path.join(REPO, t.future_state.future_state_path));
     const run = await read(configPath, catalog, future);
     expect(run.code).toBe(0);
-    expect(recordsOf(run)).toEqual([]);
-    expect(statesOf(run).length).toBeGreaterThan(0);
+    expect(recordEnvelopes(run)).toEqual([]);
+    expect(states(run).length).toBeGreaterThan(0);
   });
 });
 
@@ -643,10 +644,10 @@ describe('API key config (EA Reporting API, deprecated): the same checks on its 
     const ajv = makeAjv();
     for (const cs of catalog.streams) {
       const validate = ajv.compile(cs.stream.json_schema);
-      const bad = recordsOf(run, cs.stream.name).filter((r) => !validate(r.data));
+      const bad = recordEnvelopes(run, cs.stream.name).filter((r) => !validate(r.data));
       expect([cs.stream.name, bad.length]).toEqual([cs.stream.name, 0]);
     }
-    expect(new Set(recordsOf(run, 'usage_details').map((r) => r.data.source_api))).toEqual(new Set(['ea_reporting']));
+    expect(new Set(recordEnvelopes(run, 'usage_details').map((r) => r.data.source_api))).toEqual(new Set(['ea_reporting']));
   });
 });
 

@@ -12,7 +12,9 @@ import fs from 'fs';
 import path from 'path';
 
 import {Sandbox} from '../../sandbox';
-import {addDays, CliRun, Json, latestStateInput, ofType, readJson, recordsOf, REPO, runCli, sandboxConfig, startTestSandbox, statesOf, tempDir, todayUtc, writeJson} from '../acceptance/harness';
+import {addDays} from '../../src/dates';
+import {latestStateInput, sandboxConfig, startTestSandbox} from '../acceptance/harness';
+import {CliRun, FROZEN_TODAY, Json, ofType, readJson, recordEnvelopes, REPO, runCli, states, tempDir, writeJson} from '../support/cli';
 import {createTableSql, JsonSchema, toRow} from './ddl';
 
 const CH_URL = process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123/';
@@ -21,7 +23,7 @@ const EXAMPLES = path.join(REPO, 'examples', 'clickhouse');
 const USAGE = {usage_details: 'actual', usage_details_amortized: 'amortized'} as const;
 const STREAMS = [...Object.keys(USAGE), 'tracking_conflicts'];
 
-const TODAY = todayUtc();
+const TODAY = FROZEN_TODAY;
 // About 40 days, across a month boundary; the sandbox has usage up to yesterday.
 const WINDOW = {start: addDays(TODAY, -40), end: addDays(TODAY, -1)};
 
@@ -60,7 +62,7 @@ async function load(run: CliRun): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (const stream of STREAMS) {
     const schema = schemaOf(stream);
-    const rows = recordsOf(run, stream).map((r) => toRow(schema, r.data, r.emitted_at));
+    const rows = recordEnvelopes(run, stream).map((r) => toRow(schema, r.data, r.emitted_at));
     counts[stream] = rows.length;
     for (let i = 0; i < rows.length; i += 5000) {
       await ch(`INSERT INTO ${DB}.${stream} FORMAT JSONEachRow`, rows.slice(i, i + 5000).join('\n') + '\n');
@@ -158,7 +160,7 @@ describe('full sync + incremental re-sync, de-duplicated by ReplacingMergeTree',
     expect(loaded[0].usage_details).toBeGreaterThan(1000);
     expect(loaded[1].usage_details).toBeGreaterThan(0);
     expect(loaded[1].usage_details).toBeLessThan(loaded[0].usage_details);
-    const lastState = statesOf(resync, 'usage_details').pop()?.stream.stream_state.usage_date;
+    const lastState = states(resync, 'usage_details').pop()?.stream.stream_state.usage_date;
     expect(lastState).toBe(WINDOW.end);
     figures.push(`loaded: full sync ${JSON.stringify(loaded[0])}, re-sync ${JSON.stringify(loaded[1])}`);
   });
@@ -168,7 +170,7 @@ describe('full sync + incremental re-sync, de-duplicated by ReplacingMergeTree',
     expect(Number(before.n)).toBe(loaded[0][stream] + loaded[1][stream]);
     await ch(`OPTIMIZE TABLE ${DB}.${stream} FINAL`);
     const after = (await chRows(`SELECT count() AS n, uniqExact(id) AS ids FROM ${DB}.${stream}`))[0];
-    const emitted = new Set([...recordsOf(full, stream), ...recordsOf(resync, stream)].map((r) => r.data.id)).size;
+    const emitted = new Set([...recordEnvelopes(full, stream), ...recordEnvelopes(resync, stream)].map((r) => r.data.id)).size;
     expect({rows: Number(after.n), ids: Number(after.ids)}).toEqual({rows: emitted, ids: emitted});
     if (stream !== 'tracking_conflicts') expect(Number(before.n)).toBeGreaterThan(Number(after.n));
     figures.push(`${stream}: ${before.n} rows loaded, ${after.n} rows after OPTIMIZE FINAL = ${after.ids} distinct ids`);

@@ -12,10 +12,11 @@
 import fs from 'fs';
 import path from 'path';
 
-import {addDays, todayUtc} from '../../src/sync/dates';
+import {addDays} from '../../src/dates';
 import {BAD_CONFIGS, CONFIG_SECRET, VALID_CONFIG} from '../bad-configs';
+import {catalog, CliRun, FROZEN_TODAY, records, traces} from '../support/cli';
 import {Answer, FakeAzure} from './fake-azure';
-import {catalog, CliRun, outline, records, secret, Suite, traces} from './harness';
+import {outline, secret, Suite} from './harness';
 
 const suite = new Suite();
 suite.addSecret(CONFIG_SECRET);
@@ -123,7 +124,7 @@ describe('bad configs through `check`', () => {
     fakes.push(fake);
     const apiKey = secret('ak');
     suite.addSecret(apiKey);
-    const config = suite.file({...VALID_CONFIG, credentials: {auth_type: 'api_key', api_key: apiKey}, ea_base_url: fake.baseUrl, start_date: addDays(todayUtc(), -3), max_retries: 0});
+    const config = suite.file({...VALID_CONFIG, credentials: {auth_type: 'api_key', api_key: apiKey}, ea_base_url: fake.baseUrl, start_date: addDays(FROZEN_TODAY, -3), max_retries: 0});
     const broken = path.join(suite.dir, 'broken.json');
     fs.writeFileSync(broken, '{"streams": [');
     const badCatalog = await suite.cli(['read', '--config', config, '--catalog', broken]);
@@ -251,8 +252,8 @@ describe('Azure error bodies become one readable sentence, through the CLI', () 
     const config = {
       ...VALID_CONFIG,
       credentials: c.auth === 'service_principal' ? {auth_type: 'service_principal', tenant_id: 'tenant', client_id: 'client', client_secret: clientSecret} : {auth_type: 'api_key', api_key: apiKey},
-      start_date: addDays(todayUtc(), -3),
-      end_date: addDays(todayUtc(), -2),
+      start_date: addDays(FROZEN_TODAY, -3),
+      end_date: addDays(FROZEN_TODAY, -2),
       api_base_url: fake.baseUrl,
       login_base_url: fake.baseUrl,
       ea_base_url: fake.baseUrl,

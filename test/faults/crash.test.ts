@@ -8,7 +8,8 @@
  * next sync completes the data.
  */
 import {Sandbox} from '../../sandbox';
-import {catalog, centsByDay, CliRun, compareToTruth, day, Message, outline, prng, records, sandboxConfig, sortedIds, states, Suite, traces, truthByDay} from './harness';
+import {catalog, CliRun, Message, records, states, traces} from '../support/cli';
+import {centsByDay, compareToTruth, day, outline, prng, sandboxConfig, sortedIds, Suite, truthByDay} from './harness';
 
 const suite = new Suite();
 afterAll(() => suite.close('crash'));

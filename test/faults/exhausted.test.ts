@@ -7,9 +7,10 @@
  * (A report that keeps ending Failed is covered in test/integration/connector.test.ts.)
  */
 import {FaultOptions} from '../../sandbox';
-import {addDays} from '../../src/sync/dates';
+import {addDays} from '../../src/dates';
 import {planSlices} from '../../src/sync/slices';
-import {compareToTruth, day, Message, outline, records, states, Suite, traces, truthByDay} from './harness';
+import {Message, records, states, traces} from '../support/cli';
+import {compareToTruth, day, outline, Suite, truthByDay} from './harness';
 
 const suite = new Suite();
 afterAll(() => suite.close('exhausted'));

@@ -7,7 +7,8 @@
  */
 import {FaultOptions} from '../../sandbox';
 import {planSlices} from '../../src/sync/slices';
-import {centsByDay, compareToTruth, day, logs, outline, records, sortedIds, states, Suite, sum, traces, truthByDay} from './harness';
+import {logs, records, states, traces} from '../support/cli';
+import {centsByDay, compareToTruth, day, outline, sortedIds, Suite, sum, truthByDay} from './harness';
 
 const suite = new Suite();
 afterAll(() => suite.close('faults'));

@@ -8,16 +8,15 @@ import fs from 'fs';
 import path from 'path';
 
 import {Sandbox, SandboxOptions, startSandbox} from '../../sandbox';
-import {catalog, CliRun, expectProtocolOnly, Message, records, runCli, tempDir, writeJson} from '../integration/cli-helpers';
+import {addDays} from '../../src/dates';
 import {compareToTruth, sandboxConfig, truthByDay} from '../integration/sandbox-config';
+import {catalog, CliRun, expectProtocolOnly, FROZEN_TODAY, Message, runCli, RunOptions, tempDir, writeJson} from '../support/cli';
 
-export {catalog, records, states, stateFileFrom, traces, logs} from '../integration/cli-helpers';
-export type {CliRun, Message} from '../integration/cli-helpers';
 export {compareToTruth, sandboxConfig, truthByDay};
 
-/** The day `n` days from today (UTC): the CLI reads "today" from the clock, so do the sandboxes. */
+/** The day `n` days from the suite's pinned today (the CLI and the sandboxes are pinned to it). */
 export function day(n: number): string {
-  return new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+  return addDays(FROZEN_TODAY, n);
 }
 
 /** A fresh secret value, so a hit in any output can only come from this run. */
@@ -42,6 +41,7 @@ export class Suite {
   async sandbox(options: SandboxOptions = {}): Promise<Sandbox> {
     const sb = await startSandbox({
       rowsPerDay: 40,
+      today: FROZEN_TODAY,
       clientSecret: secret('cs'),
       apiKey: secret('ak'),
       retryAfterSeconds: 0,
@@ -66,11 +66,11 @@ export class Suite {
   }
 
   file(value: unknown, name = `f${this.files++}.json`): string {
-    return writeJson(this.dir, name, value);
+    return writeJson(path.join(this.dir, name), value);
   }
 
   /** Runs the CLI, checks that stdout is protocol only and that no secret appears anywhere. */
-  async cli(args: string[], opts?: Parameters<typeof runCli>[1]): Promise<CliRun> {
+  async cli(args: string[], opts?: RunOptions): Promise<CliRun> {
     const run = await runCli(args, opts);
     this.runs.push(run);
     if (run.signal !== 'SIGKILL') expectProtocolOnly(run);
@@ -90,7 +90,7 @@ export class Suite {
   async read(
     sb: Sandbox,
     streams: string[],
-    opts: {config?: Record<string, unknown>; state?: unknown; auth?: 'service_principal' | 'api_key'; syncMode?: 'incremental' | 'full_refresh'; kill?: Parameters<typeof runCli>[1]} = {},
+    opts: {config?: Record<string, unknown>; state?: unknown; auth?: 'service_principal' | 'api_key'; syncMode?: 'incremental' | 'full_refresh'; kill?: RunOptions} = {},
   ): Promise<CliRun> {
     const args = ['read', '--config', this.file(sandboxConfig(sb, opts.auth, opts.config)), '--catalog', this.file(catalog(streams, opts.syncMode))];
     if (opts.state !== undefined) args.push('--state', this.file(opts.state));

@@ -11,10 +11,11 @@
 import fs from 'fs';
 import path from 'path';
 
-import {addDays, todayUtc} from '../../src/sync/dates';
+import {addDays} from '../../src/dates';
 import {VALID_CONFIG} from '../bad-configs';
+import {catalog, FROZEN_TODAY, logs, records, traces} from '../support/cli';
 import {Answer, FakeAzure, Received} from './fake-azure';
-import {catalog, logs, outline, records, secret, Suite, traces} from './harness';
+import {outline, secret, Suite} from './harness';
 
 const suite = new Suite();
 const fakes: FakeAzure[] = [];
@@ -25,7 +26,7 @@ afterAll(async () => {
 
 const EA_SAMPLE = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../fixtures/ea-reporting-v3-usagedetails-sample.json'), 'utf8'));
 const CSV = fs.readFileSync(path.resolve(__dirname, '../fixtures/EA_ActualCost_Small.csv'));
-const DAY = addDays(todayUtc(), -2);
+const DAY = addDays(FROZEN_TODAY, -2);
 const OP = '/providers/Microsoft.Billing/billingAccounts/12345678/providers/Microsoft.CostManagement/costDetailsOperationResults/op-1?api-version=2023-11-01';
 
 async function fake(routes: ConstructorParameters<typeof FakeAzure>[0] = {}): Promise<FakeAzure> {

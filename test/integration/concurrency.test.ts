@@ -1,7 +1,8 @@
 import fs from 'fs';
+import path from 'path';
 
 import {Sandbox, startSandbox} from '../../sandbox';
-import {AT_FROZEN_TODAY, catalog, CliRun, expectProtocolOnly, FROZEN_TODAY, logs, Message, records, runCli, states, tempDir, traces, writeJson} from './cli-helpers';
+import {catalog, CliRun, expectProtocolOnly, FROZEN_TODAY, logs, Message, records, runCli, states, tempDir, traces, writeJson} from '../support/cli';
 import {compareToTruth, sandboxConfig, truthByDay} from './sandbox-config';
 
 /**
@@ -23,9 +24,9 @@ async function sandbox(options: Parameters<typeof startSandbox>[0]): Promise<San
 async function read(sb: Sandbox, config: Record<string, unknown>): Promise<CliRun> {
   const run = await runCli([
     'read',
-    '--config', writeJson(dir, `c${n}.json`, sandboxConfig(sb, 'service_principal', config)),
-    '--catalog', writeJson(dir, `k${n++}.json`, catalog(['usage_details'], 'full_refresh')),
-  ], AT_FROZEN_TODAY);
+    '--config', writeJson(path.join(dir, `c${n}.json`), sandboxConfig(sb, 'service_principal', config)),
+    '--catalog', writeJson(path.join(dir, `k${n++}.json`), catalog(['usage_details'], 'full_refresh')),
+  ]);
   expectProtocolOnly(run);
   return run;
 }

@@ -4,7 +4,7 @@ import fs from 'fs';
 import path from 'path';
 
 import {Sandbox, startSandbox} from '../../sandbox';
-import {AT_FROZEN_TODAY, catalog, CliRun, expectProtocolOnly, FROZEN_TODAY, logs, records, runCli, stateFileFrom, states, tempDir, traces, writeJson} from './cli-helpers';
+import {catalog, CliRun, expectProtocolOnly, FROZEN_TODAY, logs, records, runCli, stateFileFrom, states, tempDir, traces, writeJson} from '../support/cli';
 import {compareToTruth, sandboxConfig, truthByDay} from './sandbox-config';
 
 /**
@@ -22,14 +22,14 @@ async function sandbox(options: Parameters<typeof startSandbox>[0] = {}): Promis
 }
 
 async function cli(args: string[], opts?: Parameters<typeof runCli>[1]): Promise<CliRun> {
-  const run = await runCli(args, {...opts, env: {...AT_FROZEN_TODAY.env, ...opts?.env}});
+  const run = await runCli(args, opts);
   allRuns.push(run);
   expectProtocolOnly(run);
   return run;
 }
 
 let fileCounter = 0;
-const file = (value: unknown): string => writeJson(dir, `f${fileCounter++}.json`, value);
+const file = (value: unknown): string => writeJson(path.join(dir, `f${fileCounter++}.json`), value);
 
 async function read(sb: Sandbox, streams: string[], opts: {config?: Record<string, unknown>; state?: unknown; auth?: 'service_principal' | 'api_key'; syncMode?: 'incremental' | 'full_refresh'; kill?: Parameters<typeof runCli>[1]} = {}): Promise<CliRun> {
   const args = ['read', '--config', file(sandboxConfig(sb, opts.auth, opts.config)), '--catalog', file(catalog(streams, opts.syncMode))];
@@ -76,7 +76,7 @@ describe('spec, check, discover', () => {
     }
   });
 
-  it('discover shows the three streams (two with an API key) and only the DESIGN.md fields', async () => {
+  it('discover shows the three streams (two with an API key) and only the docs/design.md fields', async () => {
     const sb = await sandbox();
     const run = await cli(['discover', '--config', file(sandboxConfig(sb))]);
     const streams = run.messages.find((m) => m.type === 'CATALOG')!.catalog.streams;

@@ -1,7 +1,8 @@
 import fs from 'fs';
+import path from 'path';
 
 import {Sandbox, startSandbox} from '../../sandbox';
-import {AT_FROZEN_TODAY, catalog, CliRun, expectProtocolOnly, FROZEN_TODAY, logs, records, runCli, states, tempDir, traces, writeJson} from './cli-helpers';
+import {catalog, CliRun, expectProtocolOnly, FROZEN_TODAY, logs, records, runCli, states, tempDir, traces, writeJson} from '../support/cli';
 import {sandboxConfig} from './sandbox-config';
 
 /**
@@ -16,9 +17,9 @@ let n = 0;
 async function read(sb: Sandbox, auth: 'service_principal' | 'api_key'): Promise<CliRun> {
   const run = await runCli([
     'read',
-    '--config', writeJson(dir, `c${n}.json`, sandboxConfig(sb, auth, {slice_days: 3})),
-    '--catalog', writeJson(dir, `k${n++}.json`, catalog(['usage_details'], 'full_refresh')),
-  ], AT_FROZEN_TODAY);
+    '--config', writeJson(path.join(dir, `c${n}.json`), sandboxConfig(sb, auth, {slice_days: 3})),
+    '--catalog', writeJson(path.join(dir, `k${n++}.json`), catalog(['usage_details'], 'full_refresh')),
+  ]);
   expectProtocolOnly(run);
   return run;
 }

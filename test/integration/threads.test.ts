@@ -1,7 +1,8 @@
 import fs from 'fs';
+import path from 'path';
 
 import {Sandbox, startSandbox} from '../../sandbox';
-import {AT_FROZEN_TODAY, catalog, CliRun, expectProtocolOnly, FROZEN_TODAY, Message, runCli, tempDir, writeJson} from './cli-helpers';
+import {catalog, CliRun, expectProtocolOnly, FROZEN_TODAY, Message, runCli, tempDir, writeJson} from '../support/cli';
 import {sandboxConfig} from './sandbox-config';
 
 /**
@@ -34,9 +35,9 @@ async function read(auth: 'service_principal' | 'api_key', threads: number): Pro
   const config = sandboxConfig(sb, auth, {worker_threads: threads, slice_days: 4, max_concurrency: 2, tracking_rules: RULES});
   const run = await runCli([
     'read',
-    '--config', writeJson(dir, `c${n}.json`, config),
-    '--catalog', writeJson(dir, `k${n++}.json`, catalog(['usage_details', 'tracking_conflicts'], 'full_refresh')),
-  ], AT_FROZEN_TODAY);
+    '--config', writeJson(path.join(dir, `c${n}.json`), config),
+    '--catalog', writeJson(path.join(dir, `k${n++}.json`), catalog(['usage_details', 'tracking_conflicts'], 'full_refresh')),
+  ]);
   expectProtocolOnly(run);
   expect(run.code).toBe(0);
   return run;

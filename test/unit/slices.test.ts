@@ -1,6 +1,6 @@
 import {oldestCostDetailsDay, planSlices, syncWindow} from '../../src/sync/slices';
 import {ConfigError} from '../../src/errors';
-import {addMonths, connectorToday, isValidIsoDate, monthEnd, TODAY_ENV} from '../../src/sync/dates';
+import {addMonths, connectorToday, isValidIsoDate, monthEnd, TODAY_ENV} from '../../src/dates';
 
 describe('planSlices', () => {
   it('cuts a range into slices of slice_days that never cross a calendar month', () => {

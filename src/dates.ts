@@ -1,7 +1,13 @@
-import {ConfigError} from '../errors';
+import {ConfigError} from './errors';
 
 /** Calendar-day arithmetic on 'YYYY-MM-DD' strings, in UTC; no date library on this path. */
 const DAY_MS = 86_400_000;
+
+/** A run of calendar days, both ends inclusive ('YYYY-MM-DD'): what one read asks Azure for. */
+export interface DateSlice {
+  start: string;
+  end: string; // inclusive
+}
 
 export function isValidIsoDate(value: string): boolean {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
