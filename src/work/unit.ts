@@ -8,6 +8,7 @@
  * Per row: decode → normalize → hash (the id's first step) → enrich (VM, AKS) → track (rules) →
  * serialize.
  */
+import {BoundedMemo} from '../decode/bounded-memo';
 import {CsvTokenizer} from '../decode/csv';
 import {enrichRecord} from '../enrich';
 import {costDetailsRowNormalizer, Normalized, normalizeEaRow} from '../normalize';
@@ -305,13 +306,12 @@ export function processEaRows(rows: unknown[], input: EaUnitInput, rules: Compil
 const ROWS_PER_SCAN = 100;
 
 /** Row normalizers by header (a worker sees the same few headers over and over). */
-const normalizers = new Map<string, (row: string[]) => Normalized>();
+const normalizers = new BoundedMemo<(row: string[]) => Normalized>(64);
 
 export function normalizerFor(header: string[], metric: Metric, sourceApi: SourceApi): (row: string[]) => Normalized {
   const key = metric + '\u0000' + sourceApi + '\u0000' + header.join('\u0000');
   let n = normalizers.get(key);
   if (!n) {
-    if (normalizers.size > 64) normalizers.clear();
     n = costDetailsRowNormalizer(header, {metric, sourceApi});
     normalizers.set(key, n);
   }
