@@ -11,7 +11,7 @@
  * `.`, `/`, `:` and empty values survive. Anything else is an error: value null, error true.
  */
 
-import {detached} from './detached';
+import {BoundedMemo} from './bounded-memo';
 
 export interface Decoded<T> {
   value: T | null;
@@ -140,7 +140,7 @@ const MIN_SAMPLE_HITS = SAMPLE_LOOKUPS / 4;
 export const BYPASS_LOOKUPS = 8 * SAMPLE_LOOKUPS;
 
 class DecodedMemo<T extends object> {
-  private entries = new Map<string, Decoded<T>>();
+  private readonly entries = new BoundedMemo<Decoded<T>>(MEMO_LIMIT);
   private lookups = 0;
   private hits = 0;
   private bypass = 0;
@@ -164,8 +164,7 @@ class DecodedMemo<T extends object> {
     }
     const decoded = this.decode(raw);
     if (decoded.value !== null) deepFreeze(decoded.value);
-    if (this.entries.size >= MEMO_LIMIT) this.entries = new Map();
-    this.entries.set(detached(raw), Object.freeze(decoded)); // see detached(): keys must not pin CSV chunks
+    this.entries.set(raw, Object.freeze(decoded));
     return decoded;
   }
 }

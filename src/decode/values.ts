@@ -7,7 +7,7 @@
  *   - `null`             → absent or empty (not an error)
  *   - `undefined`        → present but unparseable (the caller records a parse error)
  */
-import {detached} from './detached';
+import {BoundedMemo} from './bounded-memo';
 
 function isSpace(c: number): boolean {
   // space, tab, CR, LF, NBSP
@@ -116,8 +116,7 @@ function validTail(s: string, i: number): boolean {
 }
 
 /** Raw → parsed date memo: a blob holds at most a few dozen distinct date strings. */
-const DATE_CACHE_LIMIT = 256;
-let dateCache = new Map<string, string | null | undefined>();
+const dates = new BoundedMemo<string | null | undefined>(256);
 
 /**
  * Usage dates → `YYYY-MM-DD`. Accepts `MM/DD/YYYY` (and `M/D/YYYY`, with an optional time
@@ -129,12 +128,7 @@ export function parseDate(raw: unknown): string | null | undefined {
   if (raw === null || raw === undefined) return null;
   if (typeof raw !== 'string') return undefined;
   if (raw.length === 0) return null;
-  const hit = dateCache.get(raw);
-  if (hit !== undefined || dateCache.has(raw)) return hit;
-  const out = parseDateUncached(raw);
-  if (dateCache.size >= DATE_CACHE_LIMIT) dateCache = new Map();
-  dateCache.set(detached(raw), out); // see detached(): a memo key must not pin its CSV chunk
-  return out;
+  return dates.getOrCompute(raw, parseDateUncached);
 }
 
 function parseDateUncached(raw: string): string | null | undefined {

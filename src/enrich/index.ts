@@ -7,14 +7,13 @@ export {deriveVm, isVmUsage, parseArmSize, parseMeterSize, parseVmMeterName, vcp
 export type {VmAttributes, VmInput, VmSize, ParsedVmMeter} from './vm';
 export {deriveAks, parseNodeResourceGroup, poolFromName, resourceGroupOf} from './aks';
 export type {AksAttributes, AksInput, NodeResourceGroup} from './aks';
-import {detached} from '../decode/detached';
+import {BoundedMemo} from '../decode/bounded-memo';
 export {readInfoHints} from './additional-info';
 export type {InfoHints} from './additional-info';
 
 // Billing data repeats a few hundred meter/size combinations millions of times: VM attribution
 // is memoised on its inputs. Bounded; cleared when full.
-const VM_CACHE_MAX = 8192;
-const vmCache = new Map<string, Readonly<VmAttributes>>();
+const vmCache = new BoundedMemo<Readonly<VmAttributes>>(8192);
 
 function mayBeVm(category: string | null): boolean {
   if (category === null || category === '' || category === 'Virtual Machines') return true;
@@ -30,14 +29,12 @@ function vmFor(record: UsageRecord, hints: InfoHints): Readonly<VmAttributes> {
   let vm = vmCache.get(key);
   if (vm === undefined) {
     vm = Object.freeze(deriveVm(record, hints));
-    if (vmCache.size >= VM_CACHE_MAX) vmCache.clear();
-    vmCache.set(detached(key), vm); // see detached(): a memo key must not pin its CSV chunk
+    vmCache.set(key, vm);
   }
   return vm;
 }
 
-const RG_CACHE_MAX = 8192;
-const nodeGroupCache = new Map<string, boolean>();
+const nodeGroupCache = new BoundedMemo<boolean>(8192);
 
 /** Starts with `mc_`, any case, without allocating. */
 function startsWithMc(s: string): boolean {
@@ -49,8 +46,7 @@ function isNodeGroup(rg: string): boolean {
   let yes = nodeGroupCache.get(rg);
   if (yes === undefined) {
     yes = parseNodeResourceGroup(rg) !== null;
-    if (nodeGroupCache.size >= RG_CACHE_MAX) nodeGroupCache.clear();
-    nodeGroupCache.set(detached(rg), yes);
+    nodeGroupCache.set(rg, yes);
   }
   return yes;
 }

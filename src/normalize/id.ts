@@ -1,12 +1,14 @@
 import {createHash} from 'crypto';
 import * as crypto from 'crypto';
+import {identityString} from './generated/record';
 import {UsageRecord} from './usage-record';
 
 /**
- * Record ids (docs/design.md §5).
+ * Record ids (docs/design.md §5): this module is the only place that knows the rule.
  *
- * `hash` = first 32 hex chars of SHA-256 over every identifying field of the record, in a
- * fixed order, each as `name=value` joined by U+001F (null and '' are distinct). Identifying
+ * `hash` = first 32 hex chars of SHA-256 over every identifying field of the record, in the
+ * field table's order (fields.ts, ID_FIELDS), values joined by U+001F (null and '' are
+ * distinct; id-encoding.ts; the generated identityString writes the fields out). Identifying
  * = every field except the measures (quantity, effective_price, unit_price, payg_price, cost)
  * and the derived ones (id, vm_*, aks_*, tracking, tracking_rules, parse_errors). `metric`
  * and `source_api` are included. tags/additional_info enter as JSON.stringify of the parsed
@@ -16,114 +18,12 @@ import {UsageRecord} from './usage-record';
  * identifying fields get `hash-1`, `hash-2`, ... so re-reading a day yields the same
  * multiset of ids. SHA-256 rather than a JS non-crypto hash: it is native (one call per
  * record through crypto.hash) and is FIPS-safe, unlike MD5.
+ *
+ * Two steps, for speed: {@link hashId} (on any thread, per record: the hash becomes the
+ * record's provisional id) and {@link IdAssigner} (in slice order, on the main thread: counts
+ * occurrences and appends the `-n` suffixes, into the already serialized RECORD bytes).
+ * {@link IdAssigner.assign} does both at once.
  */
-export const ID_FIELDS = [
-  'usage_date',
-  'billing_period_start',
-  'billing_period_end',
-  'billing_account_id',
-  'billing_account_name',
-  'billing_profile_id',
-  'billing_profile_name',
-  'metric',
-  'source_api',
-  'department_id',
-  'department_name',
-  'account_id',
-  'account_name',
-  'account_owner',
-  'cost_center',
-  'subscription_id',
-  'subscription_name',
-  'resource_id',
-  'resource_name',
-  'resource_group',
-  'resource_type',
-  'resource_location',
-  'consumed_service',
-  'meter_id',
-  'meter_name',
-  'meter_category',
-  'meter_subcategory',
-  'meter_region',
-  'service_family',
-  'product_name',
-  'part_number',
-  'unit_of_measure',
-  'billing_currency',
-  'charge_type',
-  'frequency',
-  'pricing_model',
-  'publisher_type',
-  'publisher_name',
-  'plan_name',
-  'offer_id',
-  'is_azure_credit_eligible',
-  'reservation_id',
-  'reservation_name',
-  'benefit_id',
-  'benefit_name',
-  'product_order_id',
-  'product_order_name',
-  'term',
-  'cost_allocation_rule_name',
-  'service_info1',
-  'service_info2',
-  'availability_zone',
-  'tags',
-  'additional_info',
-] as const satisfies readonly (keyof UsageRecord)[];
-
-const SEP = '\u001f';
-const NULL = '\u0000';
-
-function enc(v: string | null): string {
-  return v === null ? NULL : v;
-}
-
-/** JSON texts of frozen objects: decoded tags / additional info are frozen and shared by rows. */
-const jsonOfFrozen = new WeakMap<object, string>();
-
-function encJson(v: object | null): string {
-  if (v === null) return NULL;
-  if (!Object.isFrozen(v)) return JSON.stringify(v); // may change later: nothing to remember
-  let json = jsonOfFrozen.get(v);
-  if (json === undefined) {
-    json = JSON.stringify(v);
-    jsonOfFrozen.set(v, json);
-  }
-  return json;
-}
-
-/** The exact string that is hashed for a record (exported for tests and debugging). */
-export function identityString(r: UsageRecord): string {
-  // One array joined natively: a flat string at once, where 110 `+` would build a tree of
-  // cons strings (~3.5 KB of garbage per record) only to flatten it for the hash. Written out
-  // (not a loop over ID_FIELDS) so V8 sees monomorphic property loads.
-  return [
-    enc(r.usage_date), enc(r.billing_period_start), enc(r.billing_period_end),
-    enc(r.billing_account_id), enc(r.billing_account_name), enc(r.billing_profile_id),
-    enc(r.billing_profile_name), r.metric, r.source_api,
-    enc(r.department_id), enc(r.department_name), enc(r.account_id),
-    enc(r.account_name), enc(r.account_owner), enc(r.cost_center),
-    enc(r.subscription_id), enc(r.subscription_name),
-    enc(r.resource_id), enc(r.resource_name), enc(r.resource_group),
-    enc(r.resource_type), enc(r.resource_location), enc(r.consumed_service),
-    enc(r.meter_id), enc(r.meter_name), enc(r.meter_category),
-    enc(r.meter_subcategory), enc(r.meter_region), enc(r.service_family),
-    enc(r.product_name), enc(r.part_number), enc(r.unit_of_measure),
-    enc(r.billing_currency), enc(r.charge_type), enc(r.frequency),
-    enc(r.pricing_model), enc(r.publisher_type), enc(r.publisher_name),
-    enc(r.plan_name), enc(r.offer_id),
-    r.is_azure_credit_eligible === null ? NULL : r.is_azure_credit_eligible ? 'T' : 'F',
-    enc(r.reservation_id), enc(r.reservation_name), enc(r.benefit_id),
-    enc(r.benefit_name), enc(r.product_order_id), enc(r.product_order_name),
-    enc(r.term), enc(r.cost_allocation_rule_name), enc(r.service_info1),
-    enc(r.service_info2), enc(r.availability_zone),
-    encJson(r.tags), encJson(r.additional_info),
-  ].join(SEP);
-}
-
 type OneShotHash = (algorithm: string, data: string, outputEncoding: 'hex') => string;
 const oneShot: OneShotHash | undefined = (crypto as unknown as {hash?: OneShotHash}).hash;
 
@@ -137,6 +37,38 @@ export function recordHash(r: UsageRecord): string {
 /** The occurrence-counting key of a hash: its first 13 hex digits (52 bits) as a number. */
 export function hashKey(hash: string): number {
   return parseInt(hash.slice(0, 13), 16);
+}
+
+/**
+ * Step one: sets the record's provisional id (its hash, {@link HASH_CHARS} ASCII characters)
+ * and returns the hash's occurrence key for step two ({@link IdAssigner.occurrence}).
+ */
+export function hashId(record: UsageRecord): number {
+  const hash = recordHash(record);
+  record.id = hash;
+  return hashKey(hash);
+}
+
+/** Length of a provisional id (the hash), in characters and UTF-8 bytes. */
+export const HASH_CHARS = 32;
+
+/**
+ * Where a provisional id ends in a serialized record (JSON.stringify of a UsageRecord, whose
+ * first field is `id`: fields.ts), counted from the record's first byte: the suffix goes there.
+ */
+export const ID_END_IN_RECORD_JSON = '{"id":"'.length + HASH_CHARS;
+
+/** The final id of a record whose hash `n` earlier rows of its slice had. */
+export function finalId(hash: string, n: number): string {
+  return n === 0 ? hash : hash + '-' + n;
+}
+
+/** Step two's output for a run of records: their bytes with the suffixes in, and which got one. */
+export interface FinishedIds {
+  /** The bytes to write in order: views of the input with the `-n` suffixes between them. */
+  pieces: Uint8Array[];
+  /** Record index → occurrence n, for the records that got a suffix; null when none did. */
+  repeats: Map<number, number> | null;
 }
 
 /**
@@ -214,10 +146,36 @@ export class IdAssigner {
   private readonly seen = new Hash52Set(4096);
   private repeats: Map<number, number> | null = null;
 
+  /** Both steps for one record: its final id. */
   assign(record: UsageRecord): void {
-    const hash = recordHash(record);
-    const n = this.occurrence(hashKey(hash));
-    record.id = n === 0 ? hash : hash + '-' + n;
+    const n = this.occurrence(hashId(record));
+    if (n !== 0) record.id = finalId(record.id, n);
+  }
+
+  /**
+   * Step two for the records of one unit, in slice order: `keys[i]` is record i's occurrence key
+   * ({@link hashId}); `idEnds[i]` is where its provisional id ends in `bytes` (empty when the
+   * records were not serialized: only counted). Nothing is copied, so a unit with repeats costs
+   * no more to write than one without.
+   */
+  finishIds(keys: Float64Array, idEnds: Uint32Array, bytes: Uint8Array): FinishedIds {
+    const emitting = idEnds.length > 0;
+    let repeats: Map<number, number> | null = null;
+    let pieces: Uint8Array[] | null = null;
+    let copied = 0;
+    for (let i = 0; i < keys.length; i++) {
+      const n = this.occurrence(keys[i]);
+      if (n === 0) continue;
+      (repeats ??= new Map()).set(i, n);
+      if (emitting) {
+        pieces ??= [];
+        pieces.push(bytes.subarray(copied, idEnds[i]), Buffer.from('-' + n));
+        copied = idEnds[i];
+      }
+    }
+    if (!pieces) return {pieces: [bytes], repeats};
+    pieces.push(bytes.subarray(copied));
+    return {pieces, repeats};
   }
 
   /**

@@ -7,7 +7,7 @@
  * `/providers/Microsoft.Capacity/reservationOrders/o/reservations/`) still counts.
  * Matching of `providers` and `resourceGroups` is case-insensitive.
  */
-import {detached} from '../decode/detached';
+import {BoundedMemo} from '../decode/bounded-memo';
 export interface ResourceIdParts {
   /** the whole id in lower case (Azure resource ids are case-insensitive and mixed in files) */
   lower: string | null;
@@ -20,19 +20,12 @@ export interface ResourceIdParts {
 }
 
 const NONE: ResourceIdParts = Object.freeze({lower: null, type: null, name: null, group: null});
-const CACHE_LIMIT = 4096;
-let cache = new Map<string, ResourceIdParts>();
+const memo = new BoundedMemo<ResourceIdParts>(4096);
 
 /** Parses a resource id (memoized: rows of one resource come in runs, and repeat per day). */
 export function parseResourceId(id: string | null): ResourceIdParts {
   if (id === null || id.length === 0) return NONE;
-  const hit = cache.get(id);
-  if (hit !== undefined) return hit;
-  const key = detached(id); // see detached(): a memo key must not pin its CSV chunk
-  const parts = parseUncached(key);
-  if (cache.size >= CACHE_LIMIT) cache = new Map();
-  cache.set(key, parts);
-  return parts;
+  return memo.getOrCompute(id, parseUncached);
 }
 
 function parseUncached(id: string): ResourceIdParts {

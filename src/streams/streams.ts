@@ -3,7 +3,7 @@ import {SyncMode} from 'faros-airbyte-cdk/lib/protocol';
 import type {AirbyteStreamBase} from 'faros-airbyte-cdk/lib/sources/streams/stream-base';
 
 import {JsonSchema, loadStreamSchema} from '../config/spec';
-import {Metric, UsageRecord} from '../normalize/usage-record';
+import {Metric} from '../normalize/usage-record';
 import {ConflictRecord, RecordPipeline} from '../sync/pipeline';
 import {SliceSource} from '../sync/slice-source';
 import {DateSlice} from '../sync/slices';
@@ -82,27 +82,6 @@ export class UsageStream extends DatedStream {
 
   pipeline(onConflict?: (conflict: ConflictRecord) => void): RecordPipeline {
     return new RecordPipeline(this.name, onConflict);
-  }
-
-  /** The CDK's per-record interface, for one slice: prepare and read it at once. */
-  async *readRecords(_syncMode: unknown, _cursorField?: string[], slice?: Slice): AsyncGenerator<UsageRecord> {
-    if (!slice) throw new Error(`${this.name} reads one date slice at a time`);
-    const target = {stream: this.name, emitRecords: true, auditConflicts: false, emittedAt: Date.now()};
-    const pipeline = this.pipeline();
-    const prepared = await this.source.prepare(slice, target);
-    for await (const unit of this.source.units(prepared, slice, target)) yield* recordsOf(pipeline.finish(unit));
-  }
-}
-
-/** The records in RECORD lines (the CDK interface wants objects; the sync runner writes the bytes). */
-function* recordsOf(bytes: Uint8Array): Generator<UsageRecord> {
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-  let at = 0;
-  while (at < text.length) {
-    const end = text.indexOf('\n', at);
-    const line = text.slice(at, end < 0 ? text.length : end);
-    at = end < 0 ? text.length : end + 1;
-    if (line) yield (JSON.parse(line) as {record: {data: UsageRecord}}).record.data;
   }
 }
 

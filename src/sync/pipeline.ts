@@ -1,6 +1,6 @@
 import crypto from 'crypto';
 
-import {IdAssigner} from '../normalize';
+import {finalId, IdAssigner} from '../normalize/id';
 import {TrackingConflict} from '../track';
 import {tuneGcForStreaming} from '../work/gc';
 import {UnitOutput} from '../work/unit';
@@ -34,9 +34,9 @@ export class SliceTally {
 
 /**
  * The main thread's end of the per-record steps: the units of a slice (work/unit.ts) arrive in
- * order with ids that are bare hashes; this gives repeated rows of a day their `-n` suffix
- * (slices never split a day, so one instance per slice counts per day), emits the conflicts
- * with their final ids, and counts what the slice produced.
+ * order with provisional ids; this finishes the ids (the id's second step, id.ts: slices never
+ * split a day, so one instance per slice counts per day), emits the conflicts with their final
+ * ids, and counts what the slice produced.
  */
 export class RecordPipeline {
   private readonly ids = new IdAssigner();
@@ -56,31 +56,15 @@ export class RecordPipeline {
   }
 
   /**
-   * Takes a unit's results; returns its RECORD bytes with the final ids, to be written in order:
-   * views of the unit's own bytes, with the `-n` suffixes of repeated rows between them. Nothing
-   * is copied, so a unit with repeats costs no more to write than one without.
+   * Takes a unit's results; returns its RECORD bytes with the final ids (id.ts), to be written in
+   * order: views of the unit's own bytes, nothing copied.
    */
   finishPieces(unit: UnitOutput): Uint8Array[] {
-    const {keys, idEnds, bytes} = unit;
-    const emitting = idEnds.length > 0;
-    let suffixes: Map<number, number> | null = null;
-    let pieces: Uint8Array[] | null = null;
-    let copied = 0;
-    for (let i = 0; i < keys.length; i++) {
-      const n = this.ids.occurrence(keys[i]);
-      if (n === 0) continue;
-      (suffixes ??= new Map()).set(i, n);
-      if (emitting) {
-        pieces ??= [];
-        pieces.push(bytes.subarray(copied, idEnds[i]), Buffer.from('-' + n));
-        copied = idEnds[i];
-      }
-    }
+    const {pieces, repeats} = this.ids.finishIds(unit.keys, unit.idEnds, unit.bytes);
     this.tally.conflicts += unit.conflictCount;
     if (this.onConflict) {
       for (const c of unit.conflicts) {
-        const n = suffixes?.get(c.index);
-        const recordId = n ? unit.hashes![c.index] + '-' + n : unit.hashes![c.index];
+        const recordId = finalId(unit.hashes![c.index], repeats?.get(c.index) ?? 0);
         this.onConflict({
           id: conflictId(recordId, c.conflict.tracking_key),
           record_id: recordId,
@@ -94,8 +78,6 @@ export class RecordPipeline {
     this.tally.records += unit.records;
     this.tally.parseErrors += unit.parseErrors;
     for (const [reason, count] of unit.rejected) this.tally.rejected.set(reason, (this.tally.rejected.get(reason) ?? 0) + count);
-    if (!pieces) return [bytes];
-    pieces.push(bytes.subarray(copied));
     return pieces;
   }
 }

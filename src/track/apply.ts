@@ -1,6 +1,6 @@
 import {UsageRecord} from '../normalize/usage-record';
 import {CompiledRef, CompiledRule, CompiledRules, CompiledTemplate} from './compile';
-import {detached} from '../decode/detached';
+import {BoundedMemo} from '../decode/bounded-memo';
 import {TagView} from './fields';
 
 /** One tracking key on one record where rules of the winning priority disagreed. */
@@ -16,6 +16,9 @@ export interface TrackingConflict {
 /** Returned when a record has no conflict (the usual case): shared and frozen, never mutate it. */
 const NO_CONFLICTS: TrackingConflict[] = Object.freeze([]) as unknown as TrackingConflict[];
 
+/** Values remembered per reference (RefCache). */
+const REF_CACHE_MAX = 4096;
+
 /**
  * Results of every condition on one reference, memoised by the reference's value: billing data
  * repeats a few hundred resource groups, subscriptions and tag values millions of times, so most
@@ -23,7 +26,7 @@ const NO_CONFLICTS: TrackingConflict[] = Object.freeze([]) as unknown as Trackin
  * Bounded; a reference whose values rarely repeat (resource ids) stops being cached.
  */
 class RefCache {
-  private readonly map = new Map<string, Uint8Array>();
+  private readonly map = new BoundedMemo<Uint8Array>(REF_CACHE_MAX);
   private lookups = 0;
   private hits = 0;
   private enabled = true;
@@ -39,13 +42,14 @@ class RefCache {
         return cached;
       }
       const r = this.evaluate(value);
-      if (this.map.size >= RefCache.MAX) {
-        this.map.clear();
-        if (this.lookups >= RefCache.MAX && this.hits * 2 < this.lookups) this.enabled = false;
+      if (this.map.full) {
+        // the memo forgets everything on the next set: first judge how well it did
+        if (this.lookups >= REF_CACHE_MAX && this.hits * 2 < this.lookups) this.enabled = false;
         this.lookups = 0;
         this.hits = 0;
       }
-      if (this.enabled) this.map.set(detached(value), r); // see detached(): a memo key must not pin its CSV chunk
+      if (this.enabled) this.map.set(value, r);
+      else this.map.clear(); // off for good: let the values go
       return r;
     }
     return this.evaluate(value);
@@ -58,7 +62,6 @@ class RefCache {
     return r;
   }
 
-  static readonly MAX = 4096;
 }
 
 /** Per-CompiledRules scratch space, reused across records (applyTracking is synchronous). */

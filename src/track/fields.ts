@@ -1,30 +1,8 @@
+import {FIELD_NAMES} from '../normalize/fields';
 import {UsageRecord, UsageRecordField} from '../normalize/usage-record';
 
-/**
- * Every UsageRecord field, at run time. The type assertions below fail to compile when a field
- * is added to or removed from UsageRecord without updating this list.
- */
-export const USAGE_RECORD_FIELDS = [
-  'id', 'usage_date', 'billing_period_start', 'billing_period_end', 'billing_account_id',
-  'billing_account_name', 'billing_profile_id', 'billing_profile_name', 'metric', 'source_api',
-  'department_id', 'department_name', 'account_id', 'account_name', 'account_owner', 'cost_center',
-  'subscription_id', 'subscription_name', 'resource_id', 'resource_name', 'resource_group',
-  'resource_type', 'resource_location', 'consumed_service', 'meter_id', 'meter_name',
-  'meter_category', 'meter_subcategory', 'meter_region', 'service_family', 'product_name',
-  'part_number', 'unit_of_measure', 'quantity', 'effective_price', 'unit_price', 'payg_price',
-  'cost', 'billing_currency', 'charge_type', 'frequency', 'pricing_model', 'publisher_type',
-  'publisher_name', 'plan_name', 'offer_id', 'is_azure_credit_eligible', 'reservation_id',
-  'reservation_name', 'benefit_id', 'benefit_name', 'product_order_id', 'product_order_name',
-  'term', 'cost_allocation_rule_name', 'service_info1', 'service_info2', 'availability_zone',
-  'tags', 'additional_info', 'vm_sku', 'vm_vcpus', 'vm_os', 'vm_priority', 'aks_cluster',
-  'aks_cluster_resource_group', 'aks_node_pool', 'tracking', 'tracking_rules', 'parse_errors',
-] as const satisfies readonly UsageRecordField[];
-
-type Listed = (typeof USAGE_RECORD_FIELDS)[number];
-type Unlisted = Exclude<UsageRecordField, Listed>;
-// Compile-time exhaustiveness check: `Unlisted` must be `never`.
-const exhaustive: [Unlisted] extends [never] ? true : Unlisted = true;
-void exhaustive;
+/** Every UsageRecord field, at run time, in record order (the field table, normalize/fields.ts). */
+export const USAGE_RECORD_FIELDS = FIELD_NAMES as readonly UsageRecordField[];
 
 /**
  * Fields whose value is an object or array. Rules cannot match or reference them whole:

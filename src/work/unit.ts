@@ -2,14 +2,17 @@
  * One unit of work: a piece of raw input (an EA page, or complete CSV records of a blob) turned
  * into RECORD lines, in one synchronous call with no I/O. The same code runs in a worker
  * thread (work/worker.ts) or on the main thread (work/executor.ts); the main thread then only
- * finishes the ids (occurrence suffixes are per day, so they need the units in order) and
- * writes the bytes.
+ * finishes the ids (the id's second step, id.ts: occurrence suffixes are per day, so they need
+ * the units in order) and writes the bytes.
  *
- * Per row: decode → normalize → hash → enrich (VM, AKS) → track (rules) → serialize.
+ * Per row: decode → normalize → hash (the id's first step) → enrich (VM, AKS) → track (rules) →
+ * serialize.
  */
+import {BoundedMemo} from '../decode/bounded-memo';
 import {CsvTokenizer} from '../decode/csv';
 import {enrichRecord} from '../enrich';
-import {costDetailsRowNormalizer, hashKey, Normalized, normalizeEaRow, recordHash} from '../normalize';
+import {costDetailsRowNormalizer, Normalized, normalizeEaRow} from '../normalize';
+import {hashId, ID_END_IN_RECORD_JSON} from '../normalize/id';
 import {Metric, SourceApi, UsageRecord} from '../normalize/usage-record';
 import {applyTracking, CompiledRules, TrackingConflict} from '../track';
 
@@ -57,13 +60,13 @@ export interface UnitConflict {
 }
 
 export interface UnitOutput {
-  /** RECORD lines; each record's id is its 32-hex hash, without an occurrence suffix yet. */
+  /** RECORD lines; each record's id is provisional (its hash: id.ts), without an occurrence suffix yet. */
   bytes: Uint8Array;
-  /** Per record: byte offset in `bytes` just after its 32-hex id (empty when not emitting). */
+  /** Per record: byte offset in `bytes` just after its provisional id (empty when not emitting). */
   idEnds: Uint32Array;
-  /** Per record: the first 52 bits of its hash, for occurrence counting. */
+  /** Per record: its hash's occurrence key (id.ts), for the id's second step. */
   keys: Float64Array;
-  /** Per record: the 32-hex hash (only when the unit has conflicts, which need the ids). */
+  /** Per record: its provisional id (only when the unit has conflicts, which need the ids). */
   hashes: string[] | null;
   /** The conflicts found, when the job audits them (empty otherwise). */
   conflicts: UnitConflict[];
@@ -87,8 +90,6 @@ export type UnitProblem =
   | {problem: 'no-data'}
   /** The CSV unit needs the whole-blob rules (csv-parse fallback, or a cut inside a record). */
   | {problem: 'serial'};
-
-const HEX_ID_PREFIX = '{"id":"';
 
 /**
  * Output buffers the main thread gave back once it had written them (at most a few): a unit
@@ -140,7 +141,7 @@ class LineBuffer {
 export class UnitWriter {
   private readonly out: LineBuffer;
   private readonly prefix: string;
-  /** Bytes from a line's start to the end of its id: the prefix, `{"id":"`, 32 hex chars. */
+  /** Bytes from a line's start to the end of its provisional id (id.ts). */
   private readonly idOffset: number;
   private keys: Float64Array;
   private idEnds: Uint32Array;
@@ -159,7 +160,7 @@ export class UnitWriter {
   ) {
     this.out = new LineBuffer(job.emitRecords ? estimatedBytes : 0);
     this.prefix = `{"type":"RECORD","record":{"stream":${JSON.stringify(job.stream)},"emitted_at":${job.emittedAt},"data":`;
-    this.idOffset = Buffer.byteLength(this.prefix) + HEX_ID_PREFIX.length + 32;
+    this.idOffset = Buffer.byteLength(this.prefix) + ID_END_IN_RECORD_JSON;
     const capacity = Math.max(16, expectedRows);
     this.keys = new Float64Array(capacity);
     this.idEnds = new Uint32Array(job.emitRecords ? capacity : 0);
@@ -176,13 +177,13 @@ export class UnitWriter {
   }
 
   private emit(record: UsageRecord): void {
-    const hash = recordHash(record);
-    record.id = hash;
+    const key = hashId(record); // the id's first step; the main thread finishes it (id.ts)
+    const hash = record.id;
     enrichRecord(record);
     const conflicts = applyTracking(this.rules, record);
     const index = this.count++;
     if (index >= this.keys.length) this.grow();
-    this.keys[index] = hashKey(hash);
+    this.keys[index] = key;
     if (this.job.auditConflicts) this.hashes.push(hash); // conflict records name their record's id
     if (conflicts.length > 0) {
       this.conflictCount += conflicts.length;
@@ -305,13 +306,12 @@ export function processEaRows(rows: unknown[], input: EaUnitInput, rules: Compil
 const ROWS_PER_SCAN = 100;
 
 /** Row normalizers by header (a worker sees the same few headers over and over). */
-const normalizers = new Map<string, (row: string[]) => Normalized>();
+const normalizers = new BoundedMemo<(row: string[]) => Normalized>(64);
 
 export function normalizerFor(header: string[], metric: Metric, sourceApi: SourceApi): (row: string[]) => Normalized {
   const key = metric + '\u0000' + sourceApi + '\u0000' + header.join('\u0000');
   let n = normalizers.get(key);
   if (!n) {
-    if (normalizers.size > 64) normalizers.clear();
     n = costDetailsRowNormalizer(header, {metric, sourceApi});
     normalizers.set(key, n);
   }

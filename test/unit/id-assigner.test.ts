@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import {decodeCsv} from '../../src/decode/csv';
 import {costDetailsRowNormalizer, Hash52Set, IdAssigner, recordHash} from '../../src/normalize';
+import {finalId, hashId, hashKey, ID_END_IN_RECORD_JSON} from '../../src/normalize/id';
 import {UsageRecord} from '../../src/normalize/usage-record';
 
 const FIXTURE = path.join(__dirname, '..', 'fixtures', 'EA_AmortizedCost_Small.csv');
@@ -44,6 +45,48 @@ function costById(records: UsageRecord[]): Map<string, number> {
 }
 
 describe('IdAssigner', () => {
+  test('the two steps (hashId anywhere, finishIds in order, into serialized bytes) give the ids assign gives', async () => {
+    const {header, rows} = await fixtureRows();
+    const norm = costDetailsRowNormalizer(header, {metric: 'amortized', sourceApi: 'cost_details'});
+    // every row twice and one three times: repeats within and across runs of records
+    const picked = [...rows.slice(0, 20), ...rows.slice(0, 20), rows[3]];
+    const expected = assignAll(header, picked).map((r) => r.id);
+    const ids = new IdAssigner();
+    const got: string[] = [];
+    for (const run of [picked.slice(0, 15), picked.slice(15)]) {
+      const keys = new Float64Array(run.length);
+      const idEnds = new Uint32Array(run.length);
+      let text = '';
+      run.forEach((row, i) => {
+        const r = norm(row).record!;
+        keys[i] = hashId(r);
+        expect(keys[i]).toBe(hashKey(r.id));
+        const line = 'line:' + JSON.stringify(r) + '\n';
+        idEnds[i] = Buffer.byteLength(text) + 'line:'.length + ID_END_IN_RECORD_JSON;
+        text += line;
+      });
+      const {pieces, repeats} = ids.finishIds(keys, idEnds, Buffer.from(text));
+      const out = Buffer.concat(pieces).toString().trim().split('\n');
+      out.forEach((l, i) => {
+        const r = JSON.parse(l.slice(5)) as UsageRecord;
+        expect(r.id).toBe(finalId(r.id.slice(0, 32), repeats?.get(i) ?? 0));
+        got.push(r.id);
+      });
+    }
+    expect(got).toEqual(expected);
+    expect(got.filter((id) => id.endsWith('-1'))).toHaveLength(20);
+    expect(got.filter((id) => id.endsWith('-2'))).toHaveLength(1);
+  });
+
+  test('finishIds only counts when the records were not serialized', () => {
+    const ids = new IdAssigner();
+    const bytes = new Uint8Array(0);
+    const {pieces, repeats} = ids.finishIds(new Float64Array([5, 6, 5, 5]), new Uint32Array(0), bytes);
+    expect(pieces).toEqual([bytes]);
+    expect([...repeats!.entries()]).toEqual([[2, 1], [3, 2]]);
+    expect(ids.finishIds(new Float64Array([7]), new Uint32Array(0), bytes).repeats).toBeNull();
+  });
+
   test('ids are 32 hex chars and stable across runs (golden value)', async () => {
     const {header, rows} = await fixtureRows();
     const a = assignAll(header, rows);

@@ -1,0 +1,30 @@
+/**
+ * How each identifying field enters the id's identity string (the rule is in id.ts and
+ * docs/design.md, "The id"): `name` order from the field table, values joined by U+001F, null
+ * as U+0000 (so null and '' differ), booleans as T/F, tags and additional_info as the
+ * JSON.stringify of the parsed object. Used by the generated identityString (generated/record.ts).
+ */
+export const ID_SEPARATOR = '\u001f';
+const NULL = '\u0000';
+
+export function enc(v: string | null): string {
+  return v === null ? NULL : v;
+}
+
+export function encBoolean(v: boolean | null): string {
+  return v === null ? NULL : v ? 'T' : 'F';
+}
+
+/** JSON texts of frozen objects: decoded tags / additional info are frozen and shared by rows. */
+const jsonOfFrozen = new WeakMap<object, string>();
+
+export function encJson(v: object | null): string {
+  if (v === null) return NULL;
+  if (!Object.isFrozen(v)) return JSON.stringify(v); // may change later: nothing to remember
+  let json = jsonOfFrozen.get(v);
+  if (json === undefined) {
+    json = JSON.stringify(v);
+    jsonOfFrozen.set(v, json);
+  }
+  return json;
+}
