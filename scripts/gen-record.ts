@@ -11,7 +11,7 @@ import fs from 'fs';
 import path from 'path';
 
 import {RESOURCES_DIR} from '../src/config/spec';
-import {EaKey, FieldDef, FIELDS, inverseName, METRICS, SOURCE_APIS} from '../src/normalize/fields';
+import {EaKey, FieldDef, FIELDS, METRICS, SOURCE_APIS} from '../src/normalize/fields';
 
 export const GEN_SCRIPT = 'gen:record';
 const REPO = path.dirname(RESOURCES_DIR);
@@ -175,9 +175,9 @@ function literal(value: (f: FieldDef) => string, indent: string): string[] {
   return [`${indent}const record: UsageRecord = {`, ...FIELDS.map((f) => `${indent}  ${f.name}: ${value(f)},`), `${indent}};`, `${indent}return {record};`];
 }
 
+/** A derived field's value before enrich/track: a literal, or the row's parse errors. */
 function derivedValue(f: FieldDef): string {
-  const initial = f.derived!.initial;
-  return initial === 'errors' ? 'errors' : initial;
+  return f.derived!.initial;
 }
 
 function csvSource(): string {
@@ -190,7 +190,7 @@ function csvSource(): string {
     if (f.kind === 'credit' || f.kind === 'tags' || f.kind === 'additional_info') setup.push(`  const ${idxVar(f.name)} = cols(header, CSV_ALIASES.${f.name}).a;`);
     else setup.push(`  const ${colVar(f.name)} = cols(header, CSV_ALIASES.${f.name});`);
     if (f.dateParts) for (const p of ['day', 'month', 'year']) setup.push(`  const ${idxVar(p)} = cols(header, CSV_ALIASES.${p}).a;`);
-    if (f.inverse) setup.push(`  const ${idxVar(inverseName(f))} = cols(header, CSV_ALIASES.${inverseName(f)}).a;`);
+    if (f.inverse) setup.push(`  const ${idxVar(f.inverse.name)} = cols(header, CSV_ALIASES.${f.inverse.name}).a;`);
   }
   const steps: string[] = [];
   for (const f of FIELDS) {
@@ -205,7 +205,7 @@ function csvSource(): string {
       case 'credit': {
         steps.push(`    let ${v} = parseBoolean(cell(row, ${idxVar(f.name)}));`);
         if (f.inverse) {
-          const inv = idxVar(inverseName(f));
+          const inv = idxVar(f.inverse.name);
           steps.push(
             `    if (${v} === null && ${inv} >= 0) {`,
             `      const opposite = parseBoolean(cell(row, ${inv}));`,

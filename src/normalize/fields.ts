@@ -58,8 +58,8 @@ export interface FieldDef {
   readonly ea?: readonly EaKey[];
   /** text: when its columns are empty, this part of the parsed resource id. */
   readonly orResourceId?: 'name' | 'group';
-  /** credit: the column holding the opposite (legacy `ChargesBilledSeparately`). */
-  readonly inverse?: {readonly csv: readonly string[]; readonly ea: string};
+  /** credit: the column holding the opposite (legacy `ChargesBilledSeparately`), named for CSV_ALIASES. */
+  readonly inverse?: {readonly name: string; readonly csv: readonly string[]; readonly ea: string};
   /** usage_date: legacy CSVs split the date into day, month and year columns. */
   readonly dateParts?: {readonly day: readonly string[]; readonly month: readonly string[]; readonly year: readonly string[]};
   /** derived: TypeScript type, JSON schema and the value before enrich/track fill it. */
@@ -147,7 +147,7 @@ export const FIELDS: readonly FieldDef[] = [
     text('plan_name', ['planname'], ['planName']),
     text('offer_id', ['offerid', 'offer'], ['offerId']),
     // legacy: ChargesBilledSeparately is its opposite (Microsoft's migration table)
-    {name: 'is_azure_credit_eligible', kind: 'credit', csv: ['isazurecrediteligible'], ea: ['isAzureCreditEligible'], inverse: {csv: ['chargesbilledseparately'], ea: 'chargesBilledSeparately'}},
+    {name: 'is_azure_credit_eligible', kind: 'credit', csv: ['isazurecrediteligible'], ea: ['isAzureCreditEligible'], inverse: {name: 'charges_billed_separately', csv: ['chargesbilledseparately'], ea: 'chargesBilledSeparately'}},
     guid('reservation_id', ['reservationid'], ['reservationId']),
     text('reservation_name', ['reservationname'], ['reservationName']),
     guid('benefit_id', ['benefitid'], ['benefitId']),
@@ -199,13 +199,7 @@ export const CSV_ALIASES: Readonly<Record<string, readonly string[]>> = (() => {
   for (const f of FIELDS) {
     if (f.csv) out[f.name] = f.csv;
     if (f.dateParts) Object.assign(out, f.dateParts);
-    if (f.inverse) out[inverseName(f)] = f.inverse.csv;
+    if (f.inverse) out[f.inverse.name] = f.inverse.csv;
   }
   return out;
 })();
-
-/** The name under which a credit field's opposite column is known (`charges_billed_separately`). */
-export function inverseName(f: FieldDef): string {
-  if (!f.inverse) throw new Error(`${f.name} has no inverse column`);
-  return f.inverse.ea.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase());
-}
