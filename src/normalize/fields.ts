@@ -1,5 +1,5 @@
 /**
- * The usage record's fields, defined once (docs/design.md, "Record fields"). Everything else
+ * The usage record's fields, defined once (docs/design.md §4). Everything else
  * about a field comes from this table:
  * - the TypeScript type `UsageRecord`, the id's identity string and both row normalizers
  *   (Cost Details CSV, EA Reporting JSON) in src/normalize/generated/record.ts, and the stream
@@ -43,7 +43,7 @@ export interface FieldDef {
   readonly kind: FieldKind;
   /** Heading of the field's group in the generated type. */
   readonly group: string;
-  /** Part of the id's identity string (docs/design.md, "The id"): not measures, not derived. */
+  /** Part of the id's identity string (docs/design.md §5): not measures, not derived. */
   readonly identifying: boolean;
   /**
    * Cost Details CSV header keys (see `headerKey` in aliases.ts), in priority order: the first

@@ -1,6 +1,6 @@
 /**
  * How each identifying field enters the id's identity string (the rule is in id.ts and
- * docs/design.md, "The id"): `name` order from the field table, values joined by U+001F, null
+ * docs/design.md §5): `name` order from the field table, values joined by U+001F, null
  * as U+0000 (so null and '' differ), booleans as T/F, tags and additional_info as the
  * JSON.stringify of the parsed object. Used by the generated identityString (generated/record.ts).
  */
