@@ -4,7 +4,7 @@ import {HttpClient, sleep} from '../http/client';
 import {AdaptiveLimiter} from '../http/limiter';
 import {retryAfterMs} from '../http/retry';
 import {Logger} from '../protocol/logger';
-import {DateSlice} from '../sync/slices';
+import {DateRange} from './date-range';
 import {DownloadTarget} from './resumable-download';
 import {joinUrl} from './urls';
 
@@ -49,7 +49,7 @@ export class CostDetailsReader {
     );
   }
 
-  async generate(metric: CostMetric, slice: DateSlice): Promise<ReportResult> {
+  async generate(metric: CostMetric, slice: DateRange): Promise<ReportResult> {
     const label = `${metric} report for ${slice.start}..${slice.end}`;
     for (let attempt = 1; ; attempt++) {
       const outcome = await this.gate.run(() => this.generateOnce(metric, slice, label));
@@ -62,7 +62,7 @@ export class CostDetailsReader {
     }
   }
 
-  private async generateOnce(metric: CostMetric, slice: DateSlice, label: string): Promise<ReportResult | {kind: 'failed'; status: string; detail?: string}> {
+  private async generateOnce(metric: CostMetric, slice: DateRange, label: string): Promise<ReportResult | {kind: 'failed'; status: string; detail?: string}> {
     const requested = await this.http.send({
       method: 'POST',
       url: this.reportUrl,
