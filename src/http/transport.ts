@@ -50,8 +50,9 @@ export class Transport {
       validateStatus: () => true,
       // bodies are bytes; the client decides what they are
       transformResponse: [(data: unknown) => data],
-      maxContentLength: Infinity,
-      maxBodyLength: Infinity,
+      // no size limits (axios' default, -1): any other value wraps every streamed body in a counting generator
+      maxContentLength: -1,
+      maxBodyLength: -1,
       headers: {'User-Agent': USER_AGENT},
     });
   }
