@@ -207,10 +207,11 @@ export class HttpClient {
   }
 
   private finalError(req: HttpRequest, status: number, body: string, headers: Record<string, unknown>): ConnectorError {
-    // Redirects are never followed: the credential of this request would travel with them.
+    // the proxy's own answer to a refused CONNECT (the agent hands it on as the response)
     if (status === 407) {
       return new SystemError(`The outbound proxy refused the request while ${req.purpose} (HTTP 407 Proxy Authentication Required): check the user and password in HTTPS_PROXY / HTTP_PROXY.`);
     }
+    // Redirects are never followed: the credential of this request would travel with them.
     const detail =
       status >= 300 && status < 400
         ? `a redirect to ${typeof headers.location === 'string' ? safeOrigin(new URL(headers.location, req.url).toString()) : 'another location'}, which the connector does not follow (credentials only go to the configured base URLs)`
