@@ -76,12 +76,12 @@ export class AzureBillingSource {
         this.reportGate,
       );
       usage = [
-        new UsageStream('usage_details', 'actual', new CostDetailsSliceSource(reader, this.http, 'actual', config.page_size, timeoutMs, this.logger, this.executor, rules)),
-        new UsageStream('usage_details_amortized', 'amortized', new CostDetailsSliceSource(reader, this.http, 'amortized', config.page_size, timeoutMs, this.logger, this.executor, rules)),
+        new UsageStream('usage_details', 'actual', new CostDetailsSliceSource(reader, this.http, 'actual', config.page_size, timeoutMs, this.executor, rules)),
+        new UsageStream('usage_details_amortized', 'amortized', new CostDetailsSliceSource(reader, this.http, 'amortized', config.page_size, timeoutMs, this.executor, rules)),
       ];
     } else {
-      const reader = new EaReportingReader(this.http, this.auth, {eaBaseUrl: config.ea_base_url, enrollmentNumber: config.enrollment_number}, this.executor);
-      usage = [new UsageStream('usage_details', 'actual', new EaSliceSource(reader, this.executor.parallelism * 2))];
+      const reader = new EaReportingReader(this.http, this.auth, {eaBaseUrl: config.ea_base_url, enrollmentNumber: config.enrollment_number});
+      usage = [new UsageStream('usage_details', 'actual', new EaSliceSource(reader, this.executor, this.executor.parallelism * 2))];
     }
     return {usage, conflicts: new TrackingConflictsStream(usage[0])};
   }
