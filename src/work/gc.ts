@@ -5,8 +5,8 @@ import v8 from 'v8';
  * default V8 lets the old generation grow to several times its live size (~20 MB here) before a
  * full collection: peak RSS rose with the length of the run (~145 MB at 100k rows, ~195 MB at
  * 1M). Growing the heap by 30% per step keeps it flat (~145 MB at 1M) for a few percent of CPU.
- * A growth factor, not a limit: a heap that must grow still can. The flag is process-wide but
- * read when an isolate is made: call it before starting worker threads.
+ * A growth factor, not a limit: a heap that must grow still can. The flag is process-wide and
+ * read at every full collection of every thread (main and workers alike).
  */
 let gcTuned = false;
 export function tuneGcForStreaming(): void {
