@@ -1,0 +1,216 @@
+/**
+ * The billing scope a sync reads (docs/design.md §7): an EA enrollment or department, an MCA
+ * billing account, billing profile or invoice section, or one subscription. Pure functions only:
+ * the ARM path of the scope, its agreement, a label for messages, the role a service principal
+ * needs there, and a stable key for state and ids.
+ */
+import type {BillingScopeConfig} from './types';
+
+export const SCOPE_TYPES = ['ea_enrollment', 'ea_department', 'mca_billing_account', 'mca_billing_profile', 'mca_invoice_section', 'subscription'] as const;
+
+export type ScopeType = (typeof SCOPE_TYPES)[number];
+
+/** The config fields of `billing_scope` that hold ids. */
+export type ScopeIdField = 'enrollment_number' | 'department_id' | 'billing_account_id' | 'billing_profile_id' | 'invoice_section_id' | 'subscription_id';
+
+/** The ids each scope type takes in the config, outermost first (resources/spec.json). */
+export const SCOPE_ID_FIELDS: Record<ScopeType, readonly ScopeIdField[]> = {
+  ea_enrollment: ['enrollment_number'],
+  ea_department: ['enrollment_number', 'department_id'],
+  mca_billing_account: ['billing_account_id'],
+  mca_billing_profile: ['billing_account_id', 'billing_profile_id'],
+  mca_invoice_section: ['billing_account_id', 'billing_profile_id', 'invoice_section_id'],
+  subscription: ['subscription_id'],
+};
+
+export type BillingScope =
+  | {type: 'ea_enrollment'; enrollmentNumber: string}
+  | {type: 'ea_department'; enrollmentNumber: string; departmentId: string}
+  | {type: 'mca_billing_account'; billingAccountId: string}
+  | {type: 'mca_billing_profile'; billingAccountId: string; billingProfileId: string}
+  | {type: 'mca_invoice_section'; billingAccountId: string; billingProfileId: string; invoiceSectionId: string}
+  | {type: 'subscription'; subscriptionId: string};
+
+export type Agreement = 'EA' | 'MCA';
+
+/** The role a service principal needs to read costs at a scope, and how it gets it. */
+export interface ScopeRole {
+  /** The role's name as Azure shows it. */
+  role: string;
+  /** The billing role definition id (a GUID), for billing roles granted through the Billing API; RBAC roles have none here. */
+  roleDefinitionId?: string;
+  /** One or two sentences: who grants the role, where, and how. */
+  howToGrant: string;
+}
+
+export function isScopeType(value: unknown): value is ScopeType {
+  return typeof value === 'string' && (SCOPE_TYPES as readonly string[]).includes(value);
+}
+
+/** The scope of a validated config: `billing_scope` if given, else the EA enrollment of `enrollment_number`. */
+export function scopeOfConfig(config: {enrollment_number?: string; billing_scope?: BillingScopeConfig}): BillingScope {
+  const b = config.billing_scope;
+  if (!b) {
+    if (config.enrollment_number === undefined) throw new Error('a config without billing_scope needs enrollment_number');
+    return {type: 'ea_enrollment', enrollmentNumber: config.enrollment_number};
+  }
+  switch (b.scope_type) {
+    case 'ea_enrollment':
+      return {type: 'ea_enrollment', enrollmentNumber: b.enrollment_number};
+    case 'ea_department':
+      return {type: 'ea_department', enrollmentNumber: b.enrollment_number, departmentId: b.department_id};
+    case 'mca_billing_account':
+      return {type: 'mca_billing_account', billingAccountId: b.billing_account_id};
+    case 'mca_billing_profile':
+      return {type: 'mca_billing_profile', billingAccountId: b.billing_account_id, billingProfileId: b.billing_profile_id};
+    case 'mca_invoice_section':
+      return {type: 'mca_invoice_section', billingAccountId: b.billing_account_id, billingProfileId: b.billing_profile_id, invoiceSectionId: b.invoice_section_id};
+    case 'subscription':
+      return {type: 'subscription', subscriptionId: b.subscription_id};
+  }
+}
+
+const BILLING = '/providers/Microsoft.Billing/billingAccounts';
+
+/**
+ * The ARM scope path, starting with `/`, every id URL-encoded: an MCA billing account id holds a
+ * `:` (written `%3A`). The Cost Details report endpoint is this path followed by
+ * `/providers/Microsoft.CostManagement/generateCostDetailsReport`.
+ */
+export function scopePath(scope: BillingScope): string {
+  const e = encodeURIComponent;
+  switch (scope.type) {
+    case 'ea_enrollment':
+      return `${BILLING}/${e(scope.enrollmentNumber)}`;
+    case 'ea_department':
+      return `${BILLING}/${e(scope.enrollmentNumber)}/departments/${e(scope.departmentId)}`;
+    case 'mca_billing_account':
+      return `${BILLING}/${e(scope.billingAccountId)}`;
+    case 'mca_billing_profile':
+      return `${BILLING}/${e(scope.billingAccountId)}/billingProfiles/${e(scope.billingProfileId)}`;
+    case 'mca_invoice_section':
+      return `${BILLING}/${e(scope.billingAccountId)}/billingProfiles/${e(scope.billingProfileId)}/invoiceSections/${e(scope.invoiceSectionId)}`;
+    case 'subscription':
+      return `/subscriptions/${e(scope.subscriptionId)}`;
+  }
+}
+
+/** The agreement of the scope; a subscription may belong to either, so its rows must say. */
+export function agreementOf(scope: BillingScope): Agreement | undefined {
+  switch (scope.type) {
+    case 'ea_enrollment':
+    case 'ea_department':
+      return 'EA';
+    case 'mca_billing_account':
+    case 'mca_billing_profile':
+    case 'mca_invoice_section':
+      return 'MCA';
+    case 'subscription':
+      return undefined;
+  }
+}
+
+/** The billing account the scope lies in (an EA enrollment number is its billing account id); unknown for a subscription. */
+export function billingAccountOf(scope: BillingScope): string | undefined {
+  switch (scope.type) {
+    case 'ea_enrollment':
+    case 'ea_department':
+      return scope.enrollmentNumber;
+    case 'mca_billing_account':
+    case 'mca_billing_profile':
+    case 'mca_invoice_section':
+      return scope.billingAccountId;
+    case 'subscription':
+      return undefined;
+  }
+}
+
+/** A short label for messages, e.g. "MCA billing profile AB12-CD34-EF5-GH6". */
+export function scopeLabel(scope: BillingScope): string {
+  switch (scope.type) {
+    case 'ea_enrollment':
+      return `EA enrollment ${scope.enrollmentNumber}`;
+    case 'ea_department':
+      return `EA department ${scope.departmentId} of enrollment ${scope.enrollmentNumber}`;
+    case 'mca_billing_account':
+      return `MCA billing account ${scope.billingAccountId}`;
+    case 'mca_billing_profile':
+      return `MCA billing profile ${scope.billingProfileId}`;
+    case 'mca_invoice_section':
+      return `MCA invoice section ${scope.invoiceSectionId} of billing profile ${scope.billingProfileId}`;
+    case 'subscription':
+      return `subscription ${scope.subscriptionId}`;
+  }
+}
+
+// Billing role definition ids from Microsoft's "assign EA roles to service principals" and MCA
+// billing role pages; a role assignment names them as `{scope}/billingRoleDefinitions/{id}`.
+const ENROLLMENT_READER = '24f8edb6-1668-4659-b5e2-40bb5f3a7d7e';
+const DEPARTMENT_READER = 'db609904-a47f-4794-9be8-9bd86fbffd8a';
+const BILLING_ACCOUNT_READER = '50000000-aaaa-bbbb-cccc-100000000002';
+const BILLING_PROFILE_READER = '40000000-aaaa-bbbb-cccc-100000000002';
+const INVOICE_SECTION_READER = '30000000-aaaa-bbbb-cccc-100000000002';
+
+/** How a billing role reaches a service principal: the portal (MCA only) or a PUT on the Billing API. */
+function billingGrant(scope: BillingScope, role: string, roleDefinitionId: string, grantor: string, portal: boolean): string {
+  const path = scopePath(scope);
+  const api =
+    `PUT ${path}/billingRoleAssignments/{a new GUID} (Billing API) with the service principal's object id as principalId, ` +
+    `its tenant as principalTenantId and roleDefinitionId ${path}/billingRoleDefinitions/${roleDefinitionId}`;
+  const where = portal ? `in the Azure portal (Cost Management + Billing > Billing scopes > ${scopeLabel(scope)} > Access control (IAM) > Add, role "${role}") or with ${api}` : `with ${api}`;
+  return `${grantor} grants it ${where}.`;
+}
+
+/** The least-privilege role a service principal needs to read costs at the scope, and how to grant it. */
+export function requiredRole(scope: BillingScope): ScopeRole {
+  switch (scope.type) {
+    case 'ea_enrollment':
+      return {role: 'EnrollmentReader', roleDefinitionId: ENROLLMENT_READER, howToGrant: billingGrant(scope, 'EnrollmentReader', ENROLLMENT_READER, 'An enterprise administrator', false)};
+    case 'ea_department':
+      return {role: 'DepartmentReader', roleDefinitionId: DEPARTMENT_READER, howToGrant: billingGrant(scope, 'DepartmentReader', DEPARTMENT_READER, 'An enterprise administrator or department administrator', false)};
+    case 'mca_billing_account':
+      return {role: 'Billing account reader', roleDefinitionId: BILLING_ACCOUNT_READER, howToGrant: billingGrant(scope, 'Billing account reader', BILLING_ACCOUNT_READER, 'A billing account owner', true)};
+    case 'mca_billing_profile':
+      return {role: 'Billing profile reader', roleDefinitionId: BILLING_PROFILE_READER, howToGrant: billingGrant(scope, 'Billing profile reader', BILLING_PROFILE_READER, 'A billing account or billing profile owner', true)};
+    case 'mca_invoice_section':
+      return {role: 'Invoice section reader', roleDefinitionId: INVOICE_SECTION_READER, howToGrant: billingGrant(scope, 'Invoice section reader', INVOICE_SECTION_READER, 'A billing account, billing profile or invoice section owner', true)};
+    case 'subscription':
+      return {
+        role: 'Cost Management Reader',
+        howToGrant:
+          `An owner or User Access Administrator of the subscription grants it with Azure RBAC: Subscriptions > ${scope.subscriptionId} > Access control (IAM) > Add role assignment, role "Cost Management Reader", ` +
+          `or az role assignment create --role "Cost Management Reader" --assignee {client id} --scope /subscriptions/${scope.subscriptionId}.`,
+      };
+  }
+}
+
+/** One sentence for `check` when Azure refuses the scope (401/403): the role it needs and how to grant it. */
+export function missingRoleHint(scope: BillingScope): string {
+  const {role, howToGrant} = requiredRole(scope);
+  return `The service principal needs the ${role} role on ${scopeLabel(scope)}: ${howToGrant}`;
+}
+
+/**
+ * A stable key of the scope for state and id namespacing, e.g. `mca:{account}/profile:{id}`.
+ * Azure ids are case-insensitive, so the key is lower case; the billing account is always part
+ * of it, so EA and MCA scopes (and two billing accounts) never share a key.
+ */
+export function scopeKey(scope: BillingScope): string {
+  const key = ((): string => {
+    switch (scope.type) {
+      case 'ea_enrollment':
+        return `ea:${scope.enrollmentNumber}`;
+      case 'ea_department':
+        return `ea:${scope.enrollmentNumber}/department:${scope.departmentId}`;
+      case 'mca_billing_account':
+        return `mca:${scope.billingAccountId}`;
+      case 'mca_billing_profile':
+        return `mca:${scope.billingAccountId}/profile:${scope.billingProfileId}`;
+      case 'mca_invoice_section':
+        return `mca:${scope.billingAccountId}/profile:${scope.billingProfileId}/section:${scope.invoiceSectionId}`;
+      case 'subscription':
+        return `subscription:${scope.subscriptionId}`;
+    }
+  })();
+  return key.toLowerCase();
+}
