@@ -39,7 +39,9 @@ export interface ScopeRole {
   role: string;
   /** The billing role definition id (a GUID), for billing roles granted through the Billing API; RBAC roles have none here. */
   roleDefinitionId?: string;
-  /** One or two sentences: who grants the role, where, and how. */
+  /** Where a billing role is PUT (Billing API), `{new GUID}` to be replaced; RBAC roles have none here. */
+  assignmentPath?: string;
+  /** Who grants the role, where, and how: the end of a sentence, starting in lower case. */
   howToGrant: string;
 }
 
@@ -137,7 +139,7 @@ export function scopeLabel(scope: BillingScope): string {
     case 'mca_billing_profile':
       return `MCA billing profile ${scope.billingProfileId}`;
     case 'mca_invoice_section':
-      return `MCA invoice section ${scope.invoiceSectionId} of billing profile ${scope.billingProfileId}`;
+      return `MCA invoice section ${scope.invoiceSectionId}`;
     case 'subscription':
       return `subscription ${scope.subscriptionId}`;
   }
@@ -151,34 +153,41 @@ const BILLING_ACCOUNT_READER = '50000000-aaaa-bbbb-cccc-100000000002';
 const BILLING_PROFILE_READER = '40000000-aaaa-bbbb-cccc-100000000002';
 const INVOICE_SECTION_READER = '30000000-aaaa-bbbb-cccc-100000000002';
 
-/** How a billing role reaches a service principal: the portal (MCA only) or a PUT on the Billing API. */
-function billingGrant(scope: BillingScope, role: string, roleDefinitionId: string, grantor: string, portal: boolean): string {
-  const path = scopePath(scope);
-  const api =
-    `PUT ${path}/billingRoleAssignments/{a new GUID} (Billing API) with the service principal's object id as principalId, ` +
-    `its tenant as principalTenantId and roleDefinitionId ${path}/billingRoleDefinitions/${roleDefinitionId}`;
-  const where = portal ? `in the Azure portal (Cost Management + Billing > Billing scopes > ${scopeLabel(scope)} > Access control (IAM) > Add, role "${role}") or with ${api}` : `with ${api}`;
-  return `${grantor} grants it ${where}.`;
+/**
+ * How a billing role reaches a service principal: a PUT on the Billing API (the only way for EA),
+ * or, for MCA, the portal too; then the API's long path is left to ScopeRole.assignmentPath.
+ */
+function billingGrant(scope: BillingScope, roleDefinitionId: string, grantor: string, portalPlace?: string): string {
+  const body = `with the service principal's object id as principalId and roleDefinitionId .../billingRoleDefinitions/${roleDefinitionId}`;
+  if (!portalPlace) return `${grantor} grants it with the Billing API: PUT ${assignmentPath(scope)} ${body}.`;
+  return (
+    `${grantor} grants it in the Azure portal (Cost Management + Billing > Billing scopes > ${portalPlace} > Access control (IAM)) ` +
+    `or with the Billing API's billingRoleAssignments on that scope (PUT .../billingRoleAssignments/{new GUID} ${body}).`
+  );
+}
+
+function assignmentPath(scope: BillingScope): string {
+  return `${scopePath(scope)}/billingRoleAssignments/{new GUID}`;
 }
 
 /** The least-privilege role a service principal needs to read costs at the scope, and how to grant it. */
 export function requiredRole(scope: BillingScope): ScopeRole {
   switch (scope.type) {
     case 'ea_enrollment':
-      return {role: 'EnrollmentReader', roleDefinitionId: ENROLLMENT_READER, howToGrant: billingGrant(scope, 'EnrollmentReader', ENROLLMENT_READER, 'An enterprise administrator', false)};
+      return {role: 'EnrollmentReader', roleDefinitionId: ENROLLMENT_READER, assignmentPath: assignmentPath(scope), howToGrant: billingGrant(scope, ENROLLMENT_READER, 'an enterprise administrator')};
     case 'ea_department':
-      return {role: 'DepartmentReader', roleDefinitionId: DEPARTMENT_READER, howToGrant: billingGrant(scope, 'DepartmentReader', DEPARTMENT_READER, 'An enterprise administrator or department administrator', false)};
+      return {role: 'DepartmentReader', roleDefinitionId: DEPARTMENT_READER, assignmentPath: assignmentPath(scope), howToGrant: billingGrant(scope, DEPARTMENT_READER, 'an enterprise or department administrator')};
     case 'mca_billing_account':
-      return {role: 'Billing account reader', roleDefinitionId: BILLING_ACCOUNT_READER, howToGrant: billingGrant(scope, 'Billing account reader', BILLING_ACCOUNT_READER, 'A billing account owner', true)};
+      return {role: 'Billing account reader', roleDefinitionId: BILLING_ACCOUNT_READER, assignmentPath: assignmentPath(scope), howToGrant: billingGrant(scope, BILLING_ACCOUNT_READER, 'a billing account owner', 'the billing account')};
     case 'mca_billing_profile':
-      return {role: 'Billing profile reader', roleDefinitionId: BILLING_PROFILE_READER, howToGrant: billingGrant(scope, 'Billing profile reader', BILLING_PROFILE_READER, 'A billing account or billing profile owner', true)};
+      return {role: 'Billing profile reader', roleDefinitionId: BILLING_PROFILE_READER, assignmentPath: assignmentPath(scope), howToGrant: billingGrant(scope, BILLING_PROFILE_READER, 'an owner of the profile or its account', 'the billing profile')};
     case 'mca_invoice_section':
-      return {role: 'Invoice section reader', roleDefinitionId: INVOICE_SECTION_READER, howToGrant: billingGrant(scope, 'Invoice section reader', INVOICE_SECTION_READER, 'A billing account, billing profile or invoice section owner', true)};
+      return {role: 'Invoice section reader', roleDefinitionId: INVOICE_SECTION_READER, assignmentPath: assignmentPath(scope), howToGrant: billingGrant(scope, INVOICE_SECTION_READER, 'an owner of the section, its profile or account', 'the invoice section')};
     case 'subscription':
       return {
         role: 'Cost Management Reader',
         howToGrant:
-          `An owner or User Access Administrator of the subscription grants it with Azure RBAC: Subscriptions > ${scope.subscriptionId} > Access control (IAM) > Add role assignment, role "Cost Management Reader", ` +
+          `an owner of the subscription grants it with Azure RBAC (Subscriptions > the subscription > Access control (IAM) > Add role assignment, role "Cost Management Reader") ` +
           `or az role assignment create --role "Cost Management Reader" --assignee {client id} --scope /subscriptions/${scope.subscriptionId}.`,
       };
   }
