@@ -145,52 +145,38 @@ export function scopeLabel(scope: BillingScope): string {
   }
 }
 
-// Billing role definition ids from Microsoft's "assign EA roles to service principals" and MCA
-// billing role pages; a role assignment names them as `{scope}/billingRoleDefinitions/{id}`.
-const ENROLLMENT_READER = '24f8edb6-1668-4659-b5e2-40bb5f3a7d7e';
-const DEPARTMENT_READER = 'db609904-a47f-4794-9be8-9bd86fbffd8a';
-const BILLING_ACCOUNT_READER = '50000000-aaaa-bbbb-cccc-100000000002';
-const BILLING_PROFILE_READER = '40000000-aaaa-bbbb-cccc-100000000002';
-const INVOICE_SECTION_READER = '30000000-aaaa-bbbb-cccc-100000000002';
-
 /**
- * How a billing role reaches a service principal: a PUT on the Billing API (the only way for EA),
- * or, for MCA, the portal too; then the API's long path is left to ScopeRole.assignmentPath.
+ * The reader billing role of each billing scope. Role definition ids from Microsoft's "assign EA
+ * roles to service principals" and MCA billing role pages; an assignment names one as
+ * `{scope}/billingRoleDefinitions/{id}`. EA roles reach a service principal through the API only.
  */
-function billingGrant(scope: BillingScope, roleDefinitionId: string, grantor: string, portalPlace?: string): string {
-  const body = `with the service principal's object id as principalId and roleDefinitionId .../billingRoleDefinitions/${roleDefinitionId}`;
-  if (!portalPlace) return `${grantor} grants it with the Billing API: PUT ${assignmentPath(scope)} ${body}.`;
-  return (
-    `${grantor} grants it in the Azure portal (Cost Management + Billing > Billing scopes > ${portalPlace} > Access control (IAM)) ` +
-    `or with the Billing API's billingRoleAssignments on that scope (PUT .../billingRoleAssignments/{new GUID} ${body}).`
-  );
-}
-
-function assignmentPath(scope: BillingScope): string {
-  return `${scopePath(scope)}/billingRoleAssignments/{new GUID}`;
-}
+const BILLING_ROLES: Record<Exclude<ScopeType, 'subscription'>, {role: string; id: string; grantor: string; portalPlace?: string}> = {
+  ea_enrollment: {role: 'EnrollmentReader', id: '24f8edb6-1668-4659-b5e2-40bb5f3a7d7e', grantor: 'an enterprise administrator'},
+  ea_department: {role: 'DepartmentReader', id: 'db609904-a47f-4794-9be8-9bd86fbffd8a', grantor: 'an enterprise or department administrator'},
+  mca_billing_account: {role: 'Billing account reader', id: '50000000-aaaa-bbbb-cccc-100000000002', grantor: 'a billing account owner', portalPlace: 'the billing account'},
+  mca_billing_profile: {role: 'Billing profile reader', id: '40000000-aaaa-bbbb-cccc-100000000002', grantor: 'an owner of the profile or its account', portalPlace: 'the billing profile'},
+  mca_invoice_section: {role: 'Invoice section reader', id: '30000000-aaaa-bbbb-cccc-100000000002', grantor: 'an owner of the section, its profile or account', portalPlace: 'the invoice section'},
+};
 
 /** The least-privilege role a service principal needs to read costs at the scope, and how to grant it. */
 export function requiredRole(scope: BillingScope): ScopeRole {
-  switch (scope.type) {
-    case 'ea_enrollment':
-      return {role: 'EnrollmentReader', roleDefinitionId: ENROLLMENT_READER, assignmentPath: assignmentPath(scope), howToGrant: billingGrant(scope, ENROLLMENT_READER, 'an enterprise administrator')};
-    case 'ea_department':
-      return {role: 'DepartmentReader', roleDefinitionId: DEPARTMENT_READER, assignmentPath: assignmentPath(scope), howToGrant: billingGrant(scope, DEPARTMENT_READER, 'an enterprise or department administrator')};
-    case 'mca_billing_account':
-      return {role: 'Billing account reader', roleDefinitionId: BILLING_ACCOUNT_READER, assignmentPath: assignmentPath(scope), howToGrant: billingGrant(scope, BILLING_ACCOUNT_READER, 'a billing account owner', 'the billing account')};
-    case 'mca_billing_profile':
-      return {role: 'Billing profile reader', roleDefinitionId: BILLING_PROFILE_READER, assignmentPath: assignmentPath(scope), howToGrant: billingGrant(scope, BILLING_PROFILE_READER, 'an owner of the profile or its account', 'the billing profile')};
-    case 'mca_invoice_section':
-      return {role: 'Invoice section reader', roleDefinitionId: INVOICE_SECTION_READER, assignmentPath: assignmentPath(scope), howToGrant: billingGrant(scope, INVOICE_SECTION_READER, 'an owner of the section, its profile or account', 'the invoice section')};
-    case 'subscription':
-      return {
-        role: 'Cost Management Reader',
-        howToGrant:
-          `an owner of the subscription grants it with Azure RBAC (Subscriptions > the subscription > Access control (IAM) > Add role assignment, role "Cost Management Reader") ` +
-          `or az role assignment create --role "Cost Management Reader" --assignee {client id} --scope /subscriptions/${scope.subscriptionId}.`,
-      };
+  if (scope.type === 'subscription') {
+    return {
+      role: 'Cost Management Reader',
+      howToGrant:
+        `an owner of the subscription grants it with Azure RBAC (Subscriptions > the subscription > Access control (IAM) > Add role assignment, role "Cost Management Reader") ` +
+        `or az role assignment create --role "Cost Management Reader" --assignee {client id} --scope /subscriptions/${scope.subscriptionId}.`,
+    };
   }
+  const {role, id, grantor, portalPlace} = BILLING_ROLES[scope.type];
+  const assignmentPath = `${scopePath(scope)}/billingRoleAssignments/{new GUID}`;
+  const body = `with the service principal's object id as principalId and roleDefinitionId .../billingRoleDefinitions/${id}`;
+  // MCA: the portal first; the API's long path stays in assignmentPath, so the hint fits one message
+  const howToGrant = portalPlace
+    ? `${grantor} grants it in the Azure portal (Cost Management + Billing > Billing scopes > ${portalPlace} > Access control (IAM)) ` +
+      `or with the Billing API's billingRoleAssignments on that scope (PUT .../billingRoleAssignments/{new GUID} ${body}).`
+    : `${grantor} grants it with the Billing API: PUT ${assignmentPath} ${body}.`;
+  return {role, roleDefinitionId: id, assignmentPath, howToGrant};
 }
 
 /** One sentence for `check` when Azure refuses the scope (401/403): the role it needs and how to grant it. */
