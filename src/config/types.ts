@@ -32,7 +32,7 @@ export interface SourceConfig {
    * The EA enrollment as the connector first took it; absent when `billing_scope` is given
    * instead (the validation allows exactly one). Read the scope from ValidatedConfig.scope.
    */
-  enrollment_number: string;
+  enrollment_number?: string;
   /** Any billing scope; when absent, enrollment_number is the scope (an EA enrollment). */
   billing_scope?: BillingScopeConfig;
   credentials: Credentials;
