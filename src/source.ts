@@ -96,7 +96,7 @@ export class AzureBillingSource {
     return {usage, conflicts: new TrackingConflictsStream(usage[0])};
   }
 
-  /** Proves the credentials and the access to the enrollment with the smallest real request. */
+  /** Proves the credentials and the access to the billing scope with the smallest real request. */
   async check(): Promise<void> {
     // Access is the question, not the dates: yesterday is always inside the API's history.
     const day = addDays(connectorToday(), -1);
