@@ -11,7 +11,7 @@ import fs from 'fs';
 import path from 'path';
 
 import {RESOURCES_DIR} from '../src/config/spec';
-import {EaKey, FieldDef, FIELDS, METRICS, SOURCE_APIS} from '../src/normalize/fields';
+import {AGREEMENTS, EaKey, FieldDef, FIELDS, METRICS, SOURCE_APIS} from '../src/normalize/fields';
 
 export const GEN_SCRIPT = 'gen:record';
 const REPO = path.dirname(RESOURCES_DIR);
@@ -34,6 +34,8 @@ function tsType(f: FieldDef): string {
       return 'Metric';
     case 'source_api':
       return 'SourceApi';
+    case 'agreement':
+      return 'Agreement';
     case 'credit':
       return 'boolean | null';
     case 'tags':
@@ -64,6 +66,8 @@ function fieldSchema(f: FieldDef): Record<string, unknown> {
       return {...nullable('string'), enum: [...METRICS]};
     case 'source_api':
       return {...nullable('string'), enum: [...SOURCE_APIS]};
+    case 'agreement':
+      return {...nullable('string'), enum: [...AGREEMENTS]};
     case 'credit':
       return nullable('boolean');
     case 'tags':
@@ -89,6 +93,7 @@ function identityPiece(f: FieldDef): string {
     case 'cost':
     case 'id':
     case 'derived':
+    case 'agreement':
       throw new Error(`${f.name}: a ${f.kind} field cannot be identifying`);
     default:
       return `enc(r.${f.name})`;
@@ -158,14 +163,20 @@ function interfaceSource(): string {
 }
 
 function identitySource(): string {
-  const pieces = FIELDS.filter((f) => f.identifying).map(identityPiece);
+  const pieces = FIELDS.filter((f) => f.identifying && !f.appended).map(identityPiece);
+  const appended = FIELDS.filter((f) => f.identifying && f.appended);
   return [
-    '/** The exact string the id hashes (id.ts): the identifying fields in table order. */',
+    '/**',
+    ' * The exact string the id hashes (id.ts): the v1 identifying fields in table order, then each',
+    ' * field added after v1 as `name=value`, only when it is not null (docs/design.md §5).',
+    ' */',
     'export function identityString(r: UsageRecord): string {',
     '  // one array joined natively: a flat string at once, not a tree of cons strings',
-    '  return [',
+    `  ${appended.length ? 'let s =' : 'return'} [`,
     ...pieces.map((p) => `    ${p},`),
     '  ].join(ID_SEPARATOR);',
+    ...appended.flatMap((f) => [`  if (r.${f.name} !== null) s += ID_SEPARATOR + '${f.name}=' + ${identityPiece(f)};`]),
+    ...(appended.length ? ['  return s;'] : []),
     '}',
   ].join('\n');
 }
@@ -184,10 +195,13 @@ function csvSource(): string {
   const date = only('usage_date');
   const cost = only('cost');
   only('resource_id');
-  const setup: string[] = [];
+  const setup: string[] = ['  const agreement = agreementOfHeader(header.map(headerKey));'];
   for (const f of FIELDS) {
     if (!f.csv) continue;
-    if (f.kind === 'credit' || f.kind === 'tags' || f.kind === 'additional_info') setup.push(`  const ${idxVar(f.name)} = cols(header, CSV_ALIASES.${f.name}).a;`);
+    if (f.kind === 'credit' || f.kind === 'tags' || f.kind === 'additional_info') {
+      if (f.only) throw new Error(`${f.name}: only text, date? and number? fields can be read from one agreement`);
+      setup.push(`  const ${idxVar(f.name)} = cols(header, CSV_ALIASES.${f.name}).a;`);
+    } else if (f.only) setup.push(`  const ${colVar(f.name)} = agreement === '${f.only}' ? cols(header, CSV_ALIASES.${f.name}) : NO_COLS;`);
     else setup.push(`  const ${colVar(f.name)} = cols(header, CSV_ALIASES.${f.name});`);
     if (f.dateParts) for (const p of ['day', 'month', 'year']) setup.push(`  const ${idxVar(p)} = cols(header, CSV_ALIASES.${p}).a;`);
     if (f.inverse) setup.push(`  const ${idxVar(f.inverse.name)} = cols(header, CSV_ALIASES.${f.inverse.name}).a;`);
@@ -240,6 +254,8 @@ function csvSource(): string {
         return 'metric';
       case 'source_api':
         return 'sourceApi';
+      case 'agreement':
+        return 'agreement';
       case 'resource_id':
         return 'rid.lower';
       case 'resource_type':
@@ -291,8 +307,11 @@ function eaSource(): string {
   const date = only('usage_date');
   const cost = only('cost');
   const steps: string[] = [];
+  // EA Reporting rows are EA rows: fields read only from MCA rows are null there
+  const mcaOnly = (f: FieldDef): boolean => f.only === 'MCA';
   for (const f of FIELDS) {
     const v = valVar(f.name);
+    if (mcaOnly(f)) continue;
     switch (f.kind) {
       case 'date?':
         steps.push(`  const ${v} = orError(parseDate(${eaSingle(f)}), '${f.name}', errors);`);
@@ -322,6 +341,7 @@ function eaSource(): string {
     }
   }
   const value = (f: FieldDef): string => {
+    if (mcaOnly(f)) return 'null';
     switch (f.kind) {
       case 'id':
         return "''";
@@ -329,6 +349,8 @@ function eaSource(): string {
         return 'usageDate';
       case 'cost':
         return 'cost';
+      case 'agreement':
+        return "'EA'";
       case 'metric':
         return 'ctx.metric';
       case 'source_api':
@@ -370,10 +392,11 @@ const HEADER = `// Generated by scripts/gen-record.ts from the field table, src/
 // After changing the table, run \`npm run ${GEN_SCRIPT}\`.
 import {parseAdditionalInfo, parseTags} from '../../decode/json-strings';
 import {normalizeGuid, parseBoolean, parseDate, parseNumber} from '../../decode/values';
-import {CSV_ALIASES, Metric, SourceApi} from '../fields';
+import {headerKey} from '../aliases';
+import {Agreement, agreementOfHeader, CSV_ALIASES, Metric, SourceApi} from '../fields';
 import {enc, encBoolean, encJson, ID_SEPARATOR} from '../id-encoding';
 import {parseResourceId} from '../resource-id';
-import {cell, cols, dateFromParts, jtext, Normalized, NormalizeContext, orError, pick, REJECT_BAD_COST, REJECT_DATE, REJECT_FIELD_COUNT, REJECT_NO_COST} from '../rows';
+import {cell, cols, dateFromParts, jtext, NO_COLS, Normalized, NormalizeContext, orError, pick, REJECT_BAD_COST, REJECT_DATE, REJECT_FIELD_COUNT, REJECT_NO_COST} from '../rows';
 `;
 
 export function generateRecordModule(): string {

@@ -2,6 +2,7 @@
 import {ConfigView, viewConfig} from './config/redact-secrets';
 import {loadSpec} from './config/spec';
 import {SourceConfig} from './config/types';
+import {scopeLabel} from './config/billing-scope';
 import {ValidatedConfig} from './config/validate';
 import {ConfigError} from './errors';
 import {ApiKeyAuth, ServicePrincipalAuth, TokenResponse} from './http/auth';
@@ -71,7 +72,13 @@ export class AzureBillingSource {
       const reader = new CostDetailsReader(
         this.http,
         this.auth,
-        {apiBaseUrl: config.api_base_url, enrollmentNumber: config.enrollment_number, maxReportWaitMs: 2 * 3600_000, maxReportAttempts: 3},
+        {
+          apiBaseUrl: config.api_base_url,
+          scope: this.validated.scope,
+          scopeField: config.billing_scope === undefined ? 'enrollment_number' : 'billing_scope',
+          maxReportWaitMs: 2 * 3600_000,
+          maxReportAttempts: 3,
+        },
         this.logger,
         this.reportGate,
       );
@@ -80,13 +87,16 @@ export class AzureBillingSource {
         new UsageStream('usage_details_amortized', 'amortized', new CostDetailsSliceSource(reader, this.http, 'amortized', config.page_size, timeoutMs, this.executor, rules)),
       ];
     } else {
-      const reader = new EaReportingReader(this.http, this.auth, {eaBaseUrl: config.ea_base_url, enrollmentNumber: config.enrollment_number});
+      const scope = this.validated.scope;
+      // validation refuses an API key with any other scope (docs/design.md §7)
+      if (scope.type !== 'ea_enrollment') throw new Error(`the EA Reporting API serves EA enrollments only, not ${scopeLabel(scope)}`);
+      const reader = new EaReportingReader(this.http, this.auth, {eaBaseUrl: config.ea_base_url, enrollmentNumber: scope.enrollmentNumber});
       usage = [new UsageStream('usage_details', 'actual', new EaSliceSource(reader, this.executor, this.executor.parallelism * 2))];
     }
     return {usage, conflicts: new TrackingConflictsStream(usage[0])};
   }
 
-  /** Proves the credentials and the access to the enrollment with the smallest real request. */
+  /** Proves the credentials and the access to the billing scope with the smallest real request. */
   async check(): Promise<void> {
     // Access is the question, not the dates: yesterday is always inside the API's history.
     const day = addDays(connectorToday(), -1);

@@ -16,6 +16,25 @@ export const VALID_CONFIG = {
 
 const valid = VALID_CONFIG;
 
+/** Ids shaped like real ones, for the billing_scope configs (docs/design.md §7). */
+export const SCOPE_IDS = {
+  enrollment: '12345678',
+  department: '164821',
+  billingAccount: '6e1c2b8a-4c1d-4a8e-9f5e-2b7d3c4e5f60:0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0_2019-05-31',
+  billingProfile: 'AB12-CD34-EF5-GH6',
+  invoiceSection: 'WX34-YZ56-PJA-PGB',
+  subscription: '3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
+};
+
+/** VALID_CONFIG with a billing_scope instead of enrollment_number. */
+export function withScope(scope: unknown, credentials: unknown = valid.credentials): Record<string, unknown> {
+  return {...valid, enrollment_number: undefined, billing_scope: scope, credentials};
+}
+
+const ids = SCOPE_IDS;
+const apiKey = {auth_type: 'api_key', api_key: CONFIG_SECRET};
+const profileScope = {scope_type: 'mca_billing_profile', billing_account_id: ids.billingAccount, billing_profile_id: ids.billingProfile};
+
 /** [what is wrong, config, field named in the message, words the message must contain] */
 export type BadConfig = [string, unknown, string, RegExp];
 
@@ -70,4 +89,25 @@ export const BAD_CONFIGS: BadConfig[] = [
   ['rule priority as text', {...valid, tracking_rules: [{name: 'a', priority: 'high', match: {resource_group: 'x'}, set: {team: 'x'}}]}, 'tracking_rules[0].priority', /integer/],
   ['rule that sets nothing', {...valid, tracking_rules: [{name: 'a', match: {resource_group: 'x'}, set: {}}]}, 'tracking_rules', /no keys/],
   ['rule referencing an unknown field', {...valid, tracking_rules: [{name: 'a', match: {resource_group: 'x'}, set: {team: '${nope}'}}]}, 'tracking_rules', /unknown field "nope"/],
+  // billing scopes (issue 14)
+  ['both enrollment_number and billing_scope', {...valid, billing_scope: {scope_type: 'ea_enrollment', enrollment_number: ids.enrollment}}, 'billing_scope', /both set: give exactly one/],
+  ['neither enrollment_number nor billing_scope', {...valid, enrollment_number: null}, 'billing_scope', /enrollment_number or billing_scope is required: give exactly one/],
+  ['API key with an MCA billing profile', withScope(profileScope, apiKey), 'billing_scope', /EA enrollments only/],
+  ['API key with a subscription', withScope({scope_type: 'subscription', subscription_id: ids.subscription}, apiKey), 'billing_scope', /EA enrollments only/],
+  ['API key with an EA department', withScope({scope_type: 'ea_department', enrollment_number: ids.enrollment, department_id: ids.department}, apiKey), 'billing_scope', /needs a service principal/],
+  ['billing scope not an object', withScope('mca_billing_profile'), 'billing_scope', /must be an object with a scope_type/],
+  ['billing scope without scope_type', withScope({billing_account_id: ids.billingAccount, billing_profile_id: ids.billingProfile}), 'billing_scope.scope_type', /scope_type is required: one of "ea_enrollment"/],
+  ['unknown scope_type', withScope({scope_type: 'mca_customer', billing_account_id: ids.billingAccount}), 'billing_scope.scope_type', /"mca_customer" is not supported/],
+  ['billing profile scope without the profile', withScope({scope_type: 'mca_billing_profile', billing_account_id: ids.billingAccount}), 'billing_scope.billing_profile_id', /required when scope_type is "mca_billing_profile"/],
+  ['invoice section scope without the account', withScope({scope_type: 'mca_invoice_section', billing_profile_id: ids.billingProfile, invoice_section_id: ids.invoiceSection}), 'billing_scope.billing_account_id', /required when scope_type is "mca_invoice_section"/],
+  ['MCA billing account id URL-encoded', withScope({...profileScope, billing_account_id: ids.billingAccount.replace(':', '%3A')}), 'billing_scope.billing_account_id', /not %3A/],
+  ['MCA billing account id without its date', withScope({...profileScope, billing_account_id: ids.billingAccount.replace(/_.*$/, '')}), 'billing_scope.billing_account_id', /\{GUID\}:\{GUID\}_\{yyyy-MM-dd\}/],
+  ['an enrollment number as the MCA billing account', withScope({scope_type: 'mca_billing_account', billing_account_id: ids.enrollment}), 'billing_scope.billing_account_id', /scope_type "ea_enrollment"/],
+  ['a billing profile name instead of its id', withScope({...profileScope, billing_profile_id: 'Contoso main profile'}), 'billing_scope.billing_profile_id', /like AB12-CD34-EF5-GH6/],
+  ['a bad invoice section id', withScope({...profileScope, scope_type: 'mca_invoice_section', invoice_section_id: 'WX34YZ56PJAPGB'}), 'billing_scope.invoice_section_id', /invoice section ID like/],
+  ['a subscription path instead of its id', withScope({scope_type: 'subscription', subscription_id: `/subscriptions/${ids.subscription}`}), 'billing_scope.subscription_id', /GUID only/],
+  ['a subscription id as a number', withScope({scope_type: 'subscription', subscription_id: 42}), 'billing_scope.subscription_id', /must be a string/],
+  ['a department id with spaces around it', withScope({scope_type: 'ea_department', enrollment_number: ids.enrollment, department_id: ` ${ids.department} `}), 'billing_scope.department_id', /remove the spaces/],
+  ['a non-digit enrollment in the billing scope', withScope({scope_type: 'ea_enrollment', enrollment_number: 'E-1234'}), 'billing_scope.enrollment_number', /digits only/],
+  ['a department id left beside an EA enrollment scope', withScope({scope_type: 'ea_enrollment', enrollment_number: ids.enrollment, department_id: ids.department}), 'billing_scope.department_id', /not used with scope_type "ea_enrollment".*"ea_department"/],
 ];

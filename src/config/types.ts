@@ -18,8 +18,23 @@ export type Credentials = ServicePrincipalCredentials | ApiKeyCredentials;
 // The rules' shape belongs to the rule compiler (track/), which must not depend on config/.
 export type {TrackingRuleConfig};
 
+/** `billing_scope` of the config (docs/design.md §7): one branch per scope_type, its ids as the portal shows them. */
+export type BillingScopeConfig =
+  | {scope_type: 'ea_enrollment'; enrollment_number: string}
+  | {scope_type: 'ea_department'; enrollment_number: string; department_id: string}
+  | {scope_type: 'mca_billing_account'; billing_account_id: string}
+  | {scope_type: 'mca_billing_profile'; billing_account_id: string; billing_profile_id: string}
+  | {scope_type: 'mca_invoice_section'; billing_account_id: string; billing_profile_id: string; invoice_section_id: string}
+  | {scope_type: 'subscription'; subscription_id: string};
+
 export interface SourceConfig {
-  enrollment_number: string;
+  /**
+   * The EA enrollment as the connector first took it; absent when `billing_scope` is given
+   * instead (the validation allows exactly one). Read the scope from ValidatedConfig.scope.
+   */
+  enrollment_number?: string;
+  /** Any billing scope; when absent, enrollment_number is the scope (an EA enrollment). */
+  billing_scope?: BillingScopeConfig;
   credentials: Credentials;
   start_date: string;
   end_date?: string;

@@ -3,13 +3,17 @@ import type {ErrorObject} from 'ajv';
 import {connectorToday, isValidIsoDate} from '../dates';
 import {ConfigError} from '../errors';
 import {CompiledRules, compileTrackingRules, TrackingRuleError} from '../track/compile';
+import {BillingScope, scopeOfConfig} from './billing-scope';
 import {validateConnectionSpec} from './generated/spec-validator';
 import {JsonSchema, loadSpec} from './spec';
 import {SourceConfig} from './types';
+import {checkScope} from './validate-scope';
 
 export interface ValidatedConfig {
   config: SourceConfig;
   rules: CompiledRules;
+  /** The one scope the sync reads: `billing_scope`, or the EA enrollment of `enrollment_number` (docs/design.md §7). */
+  scope: BillingScope;
 }
 
 const AUTH_TYPES = ['service_principal', 'api_key'];
@@ -26,6 +30,7 @@ export function validateConfig(raw: unknown): ValidatedConfig {
   const spec = loadSpec().connectionSpecification;
   const config = withDefaults(raw as Record<string, unknown>, spec);
   checkCredentials(config.credentials, spec);
+  checkScope(config, spec);
   checkSchema(config, spec);
   const typed = config as unknown as SourceConfig;
   checkDates(typed);
@@ -37,7 +42,7 @@ export function validateConfig(raw: unknown): ValidatedConfig {
     if (err instanceof TrackingRuleError) throw new ConfigError(err.message, 'tracking_rules');
     throw err;
   }
-  return {config: typed, rules};
+  return {config: typed, rules, scope: scopeOfConfig(typed)};
 }
 
 /** Fills top-level defaults from the spec; a copy, the input is left alone. */
@@ -50,6 +55,9 @@ function withDefaults(raw: Record<string, unknown>, spec: JsonSchema): Record<st
   }
   // An empty end date in the UI means "today".
   if (config.end_date === '' || config.end_date === null) delete config.end_date;
+  // A form leaves a field it cleared empty or null: not given.
+  if (config.billing_scope === null) delete config.billing_scope;
+  if (config.enrollment_number === null || (config.enrollment_number === '' && config.billing_scope !== undefined)) delete config.enrollment_number;
   return config;
 }
 
@@ -95,7 +103,7 @@ function checkCredentials(credentials: unknown, spec: JsonSchema): void {
  */
 function checkSchema(config: Record<string, unknown>, spec: JsonSchema): void {
   if (validateConnectionSpec(config)) return;
-  const errors = (validateConnectionSpec.errors ?? []).filter((e) => !e.instancePath.startsWith('/credentials') || e.keyword !== 'oneOf');
+  const errors = (validateConnectionSpec.errors ?? []).filter((e) => e.keyword !== 'oneOf' || !/^\/(credentials|billing_scope)(\/|$)/.test(e.instancePath));
   const first = errors.find((e) => e.keyword !== 'oneOf' && e.keyword !== 'if') ?? errors[0];
   if (!first) throw new ConfigError('The config does not match the connector specification.');
   throw new ConfigError(describeAjvError(first, spec), fieldOf(first));

@@ -33,7 +33,20 @@ export type SourceApi = (typeof SOURCE_APIS)[number];
 export type FieldKind =
   | 'text' | 'guid' | 'date?' | 'number?'
   | 'id' | 'usage_date' | 'cost' | 'metric' | 'source_api' | 'resource_id' | 'resource_type'
-  | 'credit' | 'tags' | 'additional_info' | 'derived';
+  | 'credit' | 'tags' | 'additional_info' | 'derived' | 'agreement';
+
+/** The billing agreement a row comes from (docs/design.md §7). */
+export const AGREEMENTS = ['EA', 'MCA'] as const;
+export type Agreement = (typeof AGREEMENTS)[number];
+
+/**
+ * Header keys only the MCA cost details layout has (docs/design.md §7): a CSV holding any of them
+ * is an MCA file. EA layouts (2024-08-01 and older) have none of them.
+ */
+export const MCA_ONLY_COLUMNS: readonly string[] = [
+  'invoiceid', 'previousinvoiceid', 'costinusd', 'paygcostinbillingcurrency', 'paygcostinusd',
+  'exchangeratepricingtobilling', 'costinpricingcurrency', 'serviceperiodstartdate', 'serviceperiodenddate',
+];
 
 /** An EA JSON source: one key, or keys joined by `??` (the first that is not null/undefined). */
 export type EaKey = string | readonly string[];
@@ -43,8 +56,18 @@ export interface FieldDef {
   readonly kind: FieldKind;
   /** Heading of the field's group in the generated type. */
   readonly group: string;
-  /** Part of the id's identity string (docs/design.md §5): not measures, not derived. */
+  /** Part of the id's identity string (docs/design.md §5): not measures, not derived, not the agreement. */
   readonly identifying: boolean;
+  /**
+   * Added after v1 (docs/design.md §5): enters the identity string as `name=value` after the v1
+   * fields, and only when not null, so records without it keep their v1 ids.
+   */
+  readonly appended?: boolean;
+  /**
+   * Read only from rows of this agreement, null on the others: the same column name means
+   * different things (`InvoiceSectionId` is an EA department, an MCA invoice section).
+   */
+  readonly only?: Agreement;
   /**
    * Cost Details CSV header keys (see `headerKey` in aliases.ts), in priority order: the first
    * column present is the primary source; the next two present are per-row fallbacks used when
@@ -70,7 +93,12 @@ type Entry = Omit<FieldDef, 'group' | 'identifying'> & {identifying?: boolean};
 
 /** Fields of one group; identifying unless said otherwise (or derived). */
 function group(name: string, entries: Entry[]): FieldDef[] {
-  return entries.map((e) => ({...e, group: name, identifying: e.identifying ?? (e.kind !== 'id' && e.kind !== 'derived')}));
+  return entries.map((e) => ({...e, group: name, identifying: e.identifying ?? (e.kind !== 'id' && e.kind !== 'derived' && e.kind !== 'agreement')}));
+}
+
+/** Fields added with the MCA scopes (docs/design.md §7): appended to the identity when present. */
+function added(name: string, entries: Entry[]): FieldDef[] {
+  return group(name, entries).map((f) => (f.identifying ? {...f, appended: true} : f));
 }
 
 const text = (name: string, csv: string[], ea: EaKey[], more: Partial<Entry> = {}): Entry => ({name, kind: 'text', csv, ea, ...more});
@@ -99,8 +127,9 @@ export const FIELDS: readonly FieldDef[] = [
     {name: 'source_api', kind: 'source_api'},
   ]),
   ...group('organisation', [
-    text('department_id', ['invoicesectionid', 'departmentid'], ['departmentId', 'invoiceSectionId']),
-    text('department_name', ['invoicesectionname', 'invoicesection', 'departmentname', 'department'], ['departmentName', 'invoiceSectionName']),
+    // EA's InvoiceSection* columns are its departments; MCA's are invoice sections (below)
+    text('department_id', ['invoicesectionid', 'departmentid'], ['departmentId', 'invoiceSectionId'], {only: 'EA'}),
+    text('department_name', ['invoicesectionname', 'invoicesection', 'departmentname', 'department'], ['departmentName', 'invoiceSectionName'], {only: 'EA'}),
     text('account_id', ['accountid'], ['accountId']),
     text('account_name', ['accountname'], ['accountName']),
     text('account_owner', ['accountownerid', 'accountowneremail', 'accountowner'], ['accountOwnerEmail', 'accountOwnerId']),
@@ -164,6 +193,30 @@ export const FIELDS: readonly FieldDef[] = [
     {name: 'tags', kind: 'tags', csv: ['tags'], ea: ['tags']},
     {name: 'additional_info', kind: 'additional_info', csv: ['additionalinfo'], ea: ['additionalInfo']},
   ]),
+  ...added('agreement and MCA (docs/design.md §7)', [
+    {name: 'agreement', kind: 'agreement'},
+    // empty while the month is open, filled when it is invoiced: not identifying, so a charge
+    // keeps its id across the month's close
+    text('invoice_id', ['invoiceid'], [], {only: 'MCA', identifying: false}),
+    text('previous_invoice_id', ['previousinvoiceid'], [], {only: 'MCA', identifying: false}),
+    text('invoice_section_id', ['invoicesectionid'], [], {only: 'MCA'}),
+    text('invoice_section_name', ['invoicesectionname'], [], {only: 'MCA'}),
+    text('reseller_name', ['resellername'], [], {only: 'MCA'}),
+    text('reseller_mpn_id', ['resellermpnid'], [], {only: 'MCA'}),
+    {name: 'service_period_start', kind: 'date?', csv: ['serviceperiodstartdate'], ea: [], only: 'MCA'},
+    {name: 'service_period_end', kind: 'date?', csv: ['serviceperiodenddate'], ea: [], only: 'MCA'},
+    text('product_id', ['productid'], [], {only: 'MCA'}),
+    text('publisher_id', ['publisherid'], [], {only: 'MCA'}),
+    text('pricing_currency', ['pricingcurrency'], [], {only: 'MCA'}),
+    {name: 'cost_in_pricing_currency', kind: 'number?', identifying: false, csv: ['costinpricingcurrency'], ea: [], only: 'MCA'},
+    {name: 'cost_in_usd', kind: 'number?', identifying: false, csv: ['costinusd'], ea: [], only: 'MCA'},
+    {name: 'payg_cost', kind: 'number?', identifying: false, csv: ['paygcostinbillingcurrency'], ea: [], only: 'MCA'},
+    {name: 'payg_cost_in_usd', kind: 'number?', identifying: false, csv: ['paygcostinusd'], ea: [], only: 'MCA'},
+    {name: 'exchange_rate_pricing_to_billing', kind: 'number?', identifying: false, csv: ['exchangeratepricingtobilling'], ea: [], only: 'MCA'},
+    // belongs with the rate (a measure), which may be restated
+    {name: 'exchange_rate_date', kind: 'date?', identifying: false, csv: ['exchangeratedate'], ea: [], only: 'MCA'},
+    text('provider', ['provider'], [], {only: 'MCA'}),
+  ]),
   ...group('VM (filled by enrich/)', [
     derived('vm_sku', 'string | null', NULLABLE_STRING),
     derived('vm_vcpus', 'number | null', {type: ['integer', 'null']}),
@@ -187,8 +240,16 @@ export const FIELDS: readonly FieldDef[] = [
 /** Field names in record order. */
 export const FIELD_NAMES: readonly string[] = FIELDS.map((f) => f.name);
 
-/** The fields the id's identity string is made of, in record order. */
+/** The fields the id's identity string is made of, in record order (the v1 ones, then the appended ones). */
 export const ID_FIELDS: readonly string[] = FIELDS.filter((f) => f.identifying).map((f) => f.name);
+
+/** Identifying fields added after v1: in the identity string only when not null (docs/design.md §5). */
+export const APPENDED_ID_FIELDS: readonly string[] = FIELDS.filter((f) => f.identifying && f.appended).map((f) => f.name);
+
+/** The agreement of a Cost Details CSV, from its header: MCA when it has an MCA-only column. */
+export function agreementOfHeader(headerKeys: readonly string[]): Agreement {
+  return headerKeys.some((k) => MCA_ONLY_COLUMNS.includes(k)) ? 'MCA' : 'EA';
+}
 
 /**
  * CSV header keys by name: each field's, plus the extra inputs some fields read (`day`,

@@ -42,6 +42,9 @@ export interface Cols {
   c: number;
 }
 
+/** A field whose columns are not read (absent, or another agreement's: fields.ts `only`). */
+export const NO_COLS: Cols = Object.freeze({a: -1, b: -1, c: -1});
+
 export function cols(header: readonly string[], aliases: readonly string[]): Cols {
   const found = resolveColumns(header, aliases);
   return {a: found[0] ?? -1, b: found[1] ?? -1, c: found[2] ?? -1};

@@ -1,3 +1,4 @@
+import {BillingScope, missingRoleHint, scopeLabel, scopePath} from '../config/billing-scope';
 import {DateSlice} from '../dates';
 import {SystemError} from '../errors';
 import {ServicePrincipalAuth} from '../http/auth';
@@ -14,7 +15,10 @@ export type ReportResult = {kind: 'empty'} | {kind: 'ready'; blobs: DownloadTarg
 
 export interface CostDetailsOptions {
   apiBaseUrl: string;
-  enrollmentNumber: string;
+  /** The billing scope whose costs are read (docs/design.md §7). */
+  scope: BillingScope;
+  /** The config key that named the scope: `enrollment_number` or `billing_scope`. */
+  scopeField?: 'enrollment_number' | 'billing_scope';
   /** Give up on a report that is still generating after this long. */
   maxReportWaitMs: number;
   /** Failed reports are requested again this many times. */
@@ -25,8 +29,6 @@ export interface CostDetailsOptions {
 export type ReportGate = AdaptiveLimiter;
 
 const API_VERSION = '2023-11-01';
-const ROLE_HINT =
-  'The service principal needs the EA billing role EnrollmentReader on this enrollment (assigned with the billing role-assignment API on billing account = enrollment number).';
 
 /**
  * Cost Details API (docs/design.md §1): ask for a report of one slice, poll its Location until it is
@@ -43,14 +45,14 @@ export class CostDetailsReader {
   ) {}
 
   get reportUrl(): string {
-    return joinUrl(
-      this.opts.apiBaseUrl,
-      `providers/Microsoft.Billing/billingAccounts/${encodeURIComponent(this.opts.enrollmentNumber)}/providers/Microsoft.CostManagement/generateCostDetailsReport?api-version=${API_VERSION}`,
-    );
+    // the same endpoint under every scope (docs/design.md §7)
+    return joinUrl(this.opts.apiBaseUrl, `${scopePath(this.opts.scope)}/providers/Microsoft.CostManagement/generateCostDetailsReport?api-version=${API_VERSION}`);
   }
 
   async generate(metric: CostMetric, slice: DateSlice): Promise<ReportResult> {
-    const label = `${metric} report for ${slice.start}..${slice.end}`;
+    // a billing_scope config names its scope; an enrollment_number config keeps its messages
+    const of = this.scopeField === 'billing_scope' ? ` of ${scopeLabel(this.opts.scope)}` : '';
+    const label = `${metric} report for ${slice.start}..${slice.end}${of}`;
     for (let attempt = 1; ; attempt++) {
       const outcome = await this.gate.run(() => this.generateOnce(metric, slice, label));
       if (outcome.kind !== 'failed') return outcome;
@@ -141,16 +143,21 @@ export class CostDetailsReader {
     return new URL(location, this.reportUrl).toString();
   }
 
+  /** The config key the scope came from, for messages. */
+  private get scopeField(): string {
+    return this.opts.scopeField ?? 'billing_scope';
+  }
+
   private hint(status: number): string | undefined {
     switch (status) {
       case 401:
         return 'Check tenant_id, client_id and client_secret (is the secret expired?).';
       case 403:
-        return ROLE_HINT;
+        return missingRoleHint(this.opts.scope);
       case 404:
-        return `Check enrollment_number (${this.opts.enrollmentNumber}) and api_base_url. ${ROLE_HINT}`;
+        return `Check ${this.scopeField} (${scopeLabel(this.opts.scope)}) and api_base_url. ${missingRoleHint(this.opts.scope)}`;
       case 400:
-        return 'Check start_date and end_date: the Cost Details API serves at most 13 months back and one month per report.';
+        return `Check start_date and end_date: the Cost Details API serves at most 13 months back and one month per report. If Azure names the agreement, ${this.scopeField} does not fit the billing account's agreement (EA or MCA).`;
       default:
         return undefined;
     }

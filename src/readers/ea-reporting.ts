@@ -6,6 +6,7 @@ import {joinUrl} from './urls';
 
 export interface EaReportingOptions {
   eaBaseUrl: string;
+  /** The EA Reporting API serves EA enrollments only (validation refuses other scopes with an API key). */
   enrollmentNumber: string;
 }
 

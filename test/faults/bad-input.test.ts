@@ -200,7 +200,7 @@ describe('Azure error bodies become one readable sentence, through the CLI', () 
       command: 'check',
       routes: () => ({generate: () => ({status: 403})}),
       failure: 'config_error',
-      says: /HTTP 403 while requesting the ActualCost report for .*: HTTP 403 with an empty body\. The service principal needs the EA billing role EnrollmentReader/,
+      says: /HTTP 403 while requesting the ActualCost report for .*: HTTP 403 with an empty body\. The service principal needs the EnrollmentReader role on EA enrollment/,
     },
     {
       name: 'HTML 502 from a gateway, retries exhausted',

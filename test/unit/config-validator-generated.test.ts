@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import {GEN_SCRIPT, GENERATED_PATH, generateConfigValidatorSource} from '../../scripts/gen-config-validator';
 import {validateConnectionSpec} from '../../src/config/generated/spec-validator';
 import {loadSpec} from '../../src/config/spec';
-import {BAD_CONFIGS, VALID_CONFIG} from '../bad-configs';
+import {BAD_CONFIGS, SCOPE_IDS, VALID_CONFIG, withScope} from '../bad-configs';
 
 /**
  * src/config/generated/spec-validator.ts is ajv's standalone code for resources/spec.json, so
@@ -75,6 +75,12 @@ describe('generated config validator', () => {
     ['credentials with wrong types', {...valid, credentials: {auth_type: 'service_principal', tenant_id: 5, client_id: null, client_secret: []}}],
     ['tracking rules items of the wrong type', {...valid, tracking_rules: ['x', 1, null, []]}],
     ['tracking rules missing fields', {...valid, tracking_rules: [{}, {name: 'a'}, {name: 'b', match: {}}]}],
+    ['an MCA invoice section scope', withScope({scope_type: 'mca_invoice_section', billing_account_id: SCOPE_IDS.billingAccount, billing_profile_id: SCOPE_IDS.billingProfile, invoice_section_id: SCOPE_IDS.invoiceSection})],
+    ['a subscription scope', withScope({scope_type: 'subscription', subscription_id: SCOPE_IDS.subscription})],
+    ['an EA department scope', withScope({scope_type: 'ea_department', enrollment_number: SCOPE_IDS.enrollment, department_id: SCOPE_IDS.department})],
+    ['a billing scope matching no branch', withScope({scope_type: 'nope', subscription_id: SCOPE_IDS.subscription})],
+    ['a billing scope with bad ids', withScope({scope_type: 'mca_invoice_section', billing_account_id: 'a:b', billing_profile_id: 7, invoice_section_id: null})],
+    ['a billing scope of the wrong type', withScope([{scope_type: 'subscription'}])],
     ['tracking rules with bad fields', {...valid, tracking_rules: [{name: '', priority: 1.5, match: [], set: 'team'}, {name: 3, priority: '1', match: {resource_group: 1, subscription_name: null, meter_category: {}}, set: {team: 1, cost_center: [], project: false}, description: 7}]}],
   ];
 

@@ -1,6 +1,6 @@
 import {validateConfig} from '../../src/config/validate';
 import {ConfigError} from '../../src/errors';
-import {BAD_CONFIGS, CONFIG_SECRET, VALID_CONFIG} from '../bad-configs';
+import {BAD_CONFIGS, CONFIG_SECRET, SCOPE_IDS, VALID_CONFIG, withScope} from '../bad-configs';
 
 const SECRET = CONFIG_SECRET;
 const valid = VALID_CONFIG;
@@ -54,6 +54,83 @@ describe('validateConfig', () => {
 
   it('has at least 20 bad configs in the table', () => {
     expect(bad.length).toBeGreaterThanOrEqual(20);
+  });
+});
+
+describe('validateConfig: billing scopes', () => {
+  const ids = SCOPE_IDS;
+  const cases: [string, Record<string, unknown>, unknown][] = [
+    ['ea_enrollment', {scope_type: 'ea_enrollment', enrollment_number: ids.enrollment}, {type: 'ea_enrollment', enrollmentNumber: ids.enrollment}],
+    ['ea_department', {scope_type: 'ea_department', enrollment_number: ids.enrollment, department_id: ids.department}, {type: 'ea_department', enrollmentNumber: ids.enrollment, departmentId: ids.department}],
+    ['mca_billing_account', {scope_type: 'mca_billing_account', billing_account_id: ids.billingAccount}, {type: 'mca_billing_account', billingAccountId: ids.billingAccount}],
+    [
+      'mca_billing_profile',
+      {scope_type: 'mca_billing_profile', billing_account_id: ids.billingAccount, billing_profile_id: ids.billingProfile},
+      {type: 'mca_billing_profile', billingAccountId: ids.billingAccount, billingProfileId: ids.billingProfile},
+    ],
+    [
+      'mca_invoice_section',
+      {scope_type: 'mca_invoice_section', billing_account_id: ids.billingAccount, billing_profile_id: ids.billingProfile, invoice_section_id: ids.invoiceSection},
+      {type: 'mca_invoice_section', billingAccountId: ids.billingAccount, billingProfileId: ids.billingProfile, invoiceSectionId: ids.invoiceSection},
+    ],
+    ['subscription', {scope_type: 'subscription', subscription_id: ids.subscription}, {type: 'subscription', subscriptionId: ids.subscription}],
+  ];
+
+  it.each(cases)('accepts billing_scope %s and resolves it to one scope', (_type, scope, resolved) => {
+    const validated = validateConfig(withScope(scope));
+    expect(validated.scope).toEqual(resolved);
+    expect(validated.config.billing_scope).toEqual(scope);
+    expect(validated.config.enrollment_number).toBeUndefined();
+  });
+
+  it('keeps a config with only enrollment_number as it was: an EA enrollment, no billing_scope added', () => {
+    const validated = validateConfig(valid);
+    expect(validated.scope).toEqual({type: 'ea_enrollment', enrollmentNumber: '12345678'});
+    expect(validated.config.enrollment_number).toBe('12345678');
+    expect('billing_scope' in validated.config).toBe(false);
+    const withKey = validateConfig({...valid, credentials: {auth_type: 'api_key', api_key: 'k-1'}});
+    expect(withKey.scope).toEqual({type: 'ea_enrollment', enrollmentNumber: '12345678'});
+  });
+
+  it('accepts mixed-case ids as Azure does (ids are case-insensitive) and keeps them as given', () => {
+    const scope = {scope_type: 'mca_invoice_section', billing_account_id: ids.billingAccount.toUpperCase(), billing_profile_id: 'ab12-cd34-ef5-gh6', invoice_section_id: ids.invoiceSection};
+    expect(validateConfig(withScope(scope)).scope).toMatchObject({billingAccountId: ids.billingAccount.toUpperCase(), billingProfileId: 'ab12-cd34-ef5-gh6'});
+  });
+
+  it('accepts an API key with an EA enrollment billing scope', () => {
+    const validated = validateConfig(withScope({scope_type: 'ea_enrollment', enrollment_number: ids.enrollment}, {auth_type: 'api_key', api_key: 'k-1'}));
+    expect(validated.scope).toEqual({type: 'ea_enrollment', enrollmentNumber: ids.enrollment});
+  });
+
+  it('reads a null billing_scope, or an empty enrollment_number beside a billing_scope, as not given (a form left them empty)', () => {
+    expect(validateConfig({...valid, billing_scope: null}).scope).toEqual({type: 'ea_enrollment', enrollmentNumber: '12345678'});
+    const scope = {scope_type: 'subscription', subscription_id: ids.subscription};
+    expect(validateConfig({...valid, enrollment_number: '', billing_scope: scope}).scope).toEqual({type: 'subscription', subscriptionId: ids.subscription});
+  });
+
+  it('ignores an id of another scope type left empty by a form', () => {
+    const scope = {scope_type: 'mca_billing_profile', billing_account_id: ids.billingAccount, billing_profile_id: ids.billingProfile, invoice_section_id: ''};
+    expect(validateConfig(withScope(scope)).scope.type).toBe('mca_billing_profile');
+  });
+
+  it('rejects every id of every scope type when malformed (empty, spaced, a path or query tacked on) with a config_error naming billing_scope.<field>', () => {
+    for (const [, scope] of cases) {
+      for (const field of Object.keys(scope).filter((k) => k !== 'scope_type')) {
+        for (const bad of ['', '#', '12 34', `${scope[field]}/..`, `${scope[field]}?api-version=1`]) {
+          const error = errorOf(withScope({...scope, [field]: bad}));
+          expect([bad, error.message]).toEqual([bad, expect.stringContaining(`billing_scope.${field}`)]);
+          expect(error.field).toBe(`billing_scope.${field}`);
+        }
+      }
+    }
+  });
+
+  it('never quotes a malformed id back (whatever was pasted there)', () => {
+    const error = errorOf(withScope({scope_type: 'subscription', subscription_id: CONFIG_SECRET}));
+    expect(error.message).toContain('billing_scope.subscription_id');
+    expect(error.message).not.toContain(CONFIG_SECRET);
+    const odd = errorOf(withScope({scope_type: CONFIG_SECRET}));
+    expect(odd.message).toMatch(/scope_type \(value not shown\) is not supported/);
   });
 });
 

@@ -5,10 +5,14 @@ import type {ErrorObject} from 'ajv';
 "use strict";
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","title":"Azure Billing (Enterprise Agreement) Spec","type":"object","required":["enrollment_number","credentials","start_date"],"additionalProperties":true,"properties":{"enrollment_number":{"order":0,"type":"string","title":"Enrollment number","description":"The EA enrollment number, which is also the billing account id (digits only), e.g. 12345678.","pattern":"^[0-9]+$","examples":["12345678"]},"credentials":{"order":1,"type":"object","title":"Authentication","description":"How to authenticate to Azure. A service principal with the EnrollmentReader role uses the Cost Details API (recommended); an enrollment API key uses the EA Reporting API, which Microsoft retired in 2024.","oneOf":[{"type":"object","title":"Service principal (Cost Details API)","required":["auth_type","tenant_id","client_id","client_secret"],"properties":{"auth_type":{"type":"string","const":"service_principal","order":0},"tenant_id":{"order":1,"type":"string","title":"Tenant ID","description":"Entra ID (Azure AD) tenant id of the service principal, a GUID or a domain name.","airbyte_secret":true},"client_id":{"order":2,"type":"string","title":"Client ID","description":"Application (client) id of the service principal. It needs the EA billing role EnrollmentReader on the enrollment."},"client_secret":{"order":3,"type":"string","title":"Client secret","description":"A client secret of the service principal.","airbyte_secret":true}}},{"type":"object","title":"Enrollment API key (EA Reporting API, deprecated)","required":["auth_type","api_key"],"properties":{"auth_type":{"type":"string","const":"api_key","order":0},"api_key":{"order":1,"type":"string","title":"API key","description":"Deprecated: an EA enrollment API access key. Microsoft retired the EA Reporting API in 2024; use a service principal unless your enrollment still answers this API. Only the actual-cost stream is available with a key.","airbyte_secret":true}}}]},"start_date":{"order":2,"type":"string","title":"Start date","description":"First usage date to sync (inclusive), YYYY-MM-DD. The Cost Details API keeps 13 months of history; an older date starts at the oldest month available.","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$","format":"date","examples":["2026-01-01"]},"end_date":{"order":3,"type":"string","title":"End date","description":"Last usage date to sync (inclusive), YYYY-MM-DD. Empty means today (UTC).","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$","format":"date"},"lookback_days":{"order":4,"type":"integer","title":"Look-back days","description":"Days before the saved cursor that every incremental sync reads again, to pick up late-arriving and revised usage. More days catch more corrections but read more.","minimum":0,"maximum":31,"default":3},"month_close_days":{"order":5,"type":"integer","title":"Month close days","description":"While the previous calendar month ended fewer than this many days ago, every incremental sync re-reads that whole month, until its billing period has closed.","minimum":0,"maximum":15,"default":5},"slice_days":{"order":6,"type":"integer","title":"Slice days","description":"Days per request or report. A slice never crosses a calendar month. State is saved after every slice.","minimum":1,"maximum":31,"default":7},"max_concurrency":{"order":7,"type":"integer","title":"Max concurrency","description":"Reports or requests in flight at once. Records and state are still emitted in date order.","minimum":1,"maximum":8,"default":2},"page_size":{"order":8,"type":"integer","title":"Page size","description":"Rows per batch (the seed's batch_size) where a CSV blob must be decoded whole (a file that needs the strict CSV rules), at most 100. Otherwise rows are decoded 100 at a time in units of work (an EA page, about 256 KB of CSV), so memory stays flat; output is written in large chunks either way.","minimum":1,"maximum":100000,"default":1000},"worker_threads":{"order":9,"type":"integer","title":"Worker threads","description":"Threads that decode, normalize, tag and serialize rows, so a sync uses more than one core. 0 (the default) means one per CPU core, up to 2; each thread adds about 30-50 MB of memory. 1 does everything on the main thread. Records and state are emitted in the same order either way.","minimum":0,"maximum":16,"default":0},"tracking_rules":{"order":10,"type":"array","title":"Resource tracking rules","description":"Rules that stamp each record with tracking attributes (team, project, cost center, ...). For each key the matching rule with the highest priority wins; same-priority disagreements are audited in the tracking_conflicts stream.","default":[],"items":{"type":"object","required":["name","match","set"],"properties":{"name":{"type":"string","title":"Name","minLength":1},"priority":{"type":"integer","title":"Priority","default":0},"match":{"type":"object","title":"Match","description":"Conditions that must all hold: a record field (e.g. resource_group, subscription_name, meter_category) or tags.<key>, to a case-insensitive glob (*, ?) or a /regex/flags.","additionalProperties":true,"properties":{"resource_group":{"type":"string","title":"Resource group pattern"},"subscription_name":{"type":"string","title":"Subscription name pattern"},"meter_category":{"type":"string","title":"Meter category pattern"}}},"set":{"type":"object","title":"Set","description":"Tracking key to value; values may reference fields as ${tags.team} or ${subscription_name}.","additionalProperties":true,"properties":{"team":{"type":"string","title":"Team"},"cost_center":{"type":"string","title":"Cost center"},"project":{"type":"string","title":"Project"}}},"description":{"type":"string","title":"Description"}}}},"api_base_url":{"order":11,"type":"string","title":"Azure Resource Manager base URL","description":"For sovereign clouds (e.g. https://management.usgovcloudapi.net) and testing.","default":"https://management.azure.com","pattern":"^https?://"},"login_base_url":{"order":12,"type":"string","title":"Entra ID login base URL","description":"For sovereign clouds (e.g. https://login.microsoftonline.us) and testing.","default":"https://login.microsoftonline.com","pattern":"^https?://"},"ea_base_url":{"order":13,"type":"string","title":"EA Reporting API base URL","description":"Base URL of the EA Reporting API (API key only).","default":"https://consumption.azure.com","pattern":"^https?://"},"request_timeout_seconds":{"order":14,"type":"integer","title":"Request timeout (seconds)","description":"Time without a response (or without progress of a download) after which a request is retried.","minimum":1,"maximum":3600,"default":120},"max_retries":{"order":15,"type":"integer","title":"Max retries","description":"Retries of a request on throttling (429), server errors (5xx), timeouts and network errors, with exponential back-off.","minimum":0,"maximum":20,"default":6}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","title":"Azure Billing (EA, MCA and subscriptions) Spec","type":"object","required":["credentials","start_date"],"additionalProperties":true,"properties":{"billing_scope":{"order":0,"type":"object","title":"Billing scope","description":"What to read: an EA enrollment or department, an MCA billing account, billing profile or invoice section, or one subscription. Choose the scope type, then give its IDs. Leave it empty only when you set Enrollment number instead (the original setting, an EA enrollment); giving both is an error.","always_show":true,"oneOf":[{"type":"object","title":"EA enrollment","description":"An Enterprise Agreement enrollment: every department, account and subscription in it. The service principal needs the EnrollmentReader billing role.","required":["scope_type","enrollment_number"],"properties":{"scope_type":{"type":"string","const":"ea_enrollment","order":0},"enrollment_number":{"order":1,"type":"string","title":"Enrollment number","description":"The EA enrollment number, digits only, e.g. 12345678. Azure portal: Cost Management + Billing > Billing scopes > the enrollment > Properties: \"Billing account ID\" (for an EA enrollment it is the enrollment number).","pattern":"^[0-9]+$","pattern_descriptor":"digits only","examples":["12345678"]}}},{"type":"object","title":"EA department","description":"One department of an EA enrollment. The service principal needs the DepartmentReader billing role on the department.","required":["scope_type","enrollment_number","department_id"],"properties":{"scope_type":{"type":"string","const":"ea_department","order":0},"enrollment_number":{"order":1,"type":"string","title":"Enrollment number","description":"The EA enrollment number, digits only, e.g. 12345678. Azure portal: Cost Management + Billing > Billing scopes > the enrollment > Properties: \"Billing account ID\" (for an EA enrollment it is the enrollment number).","pattern":"^[0-9]+$","pattern_descriptor":"digits only","examples":["12345678"]},"department_id":{"order":2,"type":"string","title":"Department ID","description":"The EA department ID, e.g. 164821 (the ID, not the department's name). Azure portal: Cost Management + Billing > Billing scopes > the enrollment > Departments: the ID of the department (also in its Properties).","pattern":"^[A-Za-z0-9_-]{1,128}$","pattern_descriptor":"letters, digits, - and _","examples":["164821"]}}},{"type":"object","title":"MCA billing account","description":"A whole Microsoft Customer Agreement billing account, every billing profile in it (an EA enrollment moved to MCA becomes one). The service principal needs the Billing account reader role.","required":["scope_type","billing_account_id"],"properties":{"scope_type":{"type":"string","const":"mca_billing_account","order":0},"billing_account_id":{"order":1,"type":"string","title":"Billing account ID","description":"The MCA billing account ID, {GUID}:{GUID}_{yyyy-MM-dd}: paste it whole, colon included. Azure portal: Cost Management + Billing > Billing scopes > the billing account > Settings > Properties: \"Billing account ID\".","pattern":"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}:[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}_[0-9]{4}-[0-9]{2}-[0-9]{2}$","pattern_descriptor":"{GUID}:{GUID}_{yyyy-MM-dd}","examples":["a1b2c3d4-0000-4000-8000-000000000001:e5f6a7b8-0000-4000-8000-000000000002_2019-05-31"]}}},{"type":"object","title":"MCA billing profile (recommended for MCA)","description":"One MCA billing profile, where invoices are issued: the MCA counterpart of an EA enrollment. The service principal needs the Billing profile reader role on it.","required":["scope_type","billing_account_id","billing_profile_id"],"properties":{"scope_type":{"type":"string","const":"mca_billing_profile","order":0},"billing_account_id":{"order":1,"type":"string","title":"Billing account ID","description":"The MCA billing account ID, {GUID}:{GUID}_{yyyy-MM-dd}: paste it whole, colon included. Azure portal: Cost Management + Billing > Billing scopes > the billing account > Settings > Properties: \"Billing account ID\".","pattern":"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}:[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}_[0-9]{4}-[0-9]{2}-[0-9]{2}$","pattern_descriptor":"{GUID}:{GUID}_{yyyy-MM-dd}","examples":["a1b2c3d4-0000-4000-8000-000000000001:e5f6a7b8-0000-4000-8000-000000000002_2019-05-31"]},"billing_profile_id":{"order":2,"type":"string","title":"Billing profile ID","description":"The billing profile ID, e.g. AB12-CD34-EF5-GH6 (the ID, not the profile's name). Azure portal: Cost Management + Billing > Billing scopes > the billing account > Billing profiles > the profile > Properties: its ID.","pattern":"^[A-Za-z0-9]{4}-[A-Za-z0-9]{4}-[A-Za-z0-9]{3}-[A-Za-z0-9]{3}$","pattern_descriptor":"XXXX-XXXX-XXX-XXX","examples":["AB12-CD34-EF5-GH6"]}}},{"type":"object","title":"MCA invoice section","description":"One invoice section of an MCA billing profile: the MCA counterpart of an EA department. The service principal needs the Invoice section reader role on it.","required":["scope_type","billing_account_id","billing_profile_id","invoice_section_id"],"properties":{"scope_type":{"type":"string","const":"mca_invoice_section","order":0},"billing_account_id":{"order":1,"type":"string","title":"Billing account ID","description":"The MCA billing account ID, {GUID}:{GUID}_{yyyy-MM-dd}: paste it whole, colon included. Azure portal: Cost Management + Billing > Billing scopes > the billing account > Settings > Properties: \"Billing account ID\".","pattern":"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}:[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}_[0-9]{4}-[0-9]{2}-[0-9]{2}$","pattern_descriptor":"{GUID}:{GUID}_{yyyy-MM-dd}","examples":["a1b2c3d4-0000-4000-8000-000000000001:e5f6a7b8-0000-4000-8000-000000000002_2019-05-31"]},"billing_profile_id":{"order":2,"type":"string","title":"Billing profile ID","description":"The billing profile ID, e.g. AB12-CD34-EF5-GH6 (the ID, not the profile's name). Azure portal: Cost Management + Billing > Billing scopes > the billing account > Billing profiles > the profile > Properties: its ID.","pattern":"^[A-Za-z0-9]{4}-[A-Za-z0-9]{4}-[A-Za-z0-9]{3}-[A-Za-z0-9]{3}$","pattern_descriptor":"XXXX-XXXX-XXX-XXX","examples":["AB12-CD34-EF5-GH6"]},"invoice_section_id":{"order":3,"type":"string","title":"Invoice section ID","description":"The invoice section ID, e.g. WX34-YZ56-PJA-PGB (the ID, not the section's name). Azure portal: Cost Management + Billing > Billing scopes > the billing account > Invoice sections (or Billing profiles > the profile > Invoice sections) > the section > Properties: its ID.","pattern":"^[A-Za-z0-9]{4}-[A-Za-z0-9]{4}-[A-Za-z0-9]{3}-[A-Za-z0-9]{3}$","pattern_descriptor":"XXXX-XXXX-XXX-XXX","examples":["WX34-YZ56-PJA-PGB"]}}},{"type":"object","title":"Subscription (EA or MCA)","description":"One Azure subscription, under either agreement. The service principal needs the Cost Management Reader role (Azure RBAC) on the subscription.","required":["scope_type","subscription_id"],"properties":{"scope_type":{"type":"string","const":"subscription","order":0},"subscription_id":{"order":1,"type":"string","title":"Subscription ID","description":"The subscription ID, a GUID (not the subscription's name). Azure portal: Subscriptions > the subscription > Overview: \"Subscription ID\".","pattern":"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$","pattern_descriptor":"GUID, e.g. 00000000-0000-0000-0000-000000000000","examples":["00000000-0000-0000-0000-000000000000"]}}}]},"enrollment_number":{"order":1,"type":"string","title":"Enrollment number (EA)","description":"The original way to name an EA enrollment: its number, digits only, e.g. 12345678 (the same as Billing scope \"EA enrollment\"). Leave it empty when you set Billing scope; give one of the two.","pattern":"^[0-9]+$","examples":["12345678"]},"credentials":{"order":2,"type":"object","title":"Authentication","description":"How to authenticate to Azure. A service principal with a reader role on the billing scope uses the Cost Details API (recommended, every scope); an enrollment API key uses the EA Reporting API, which serves EA enrollments only and which Microsoft retired in 2024.","oneOf":[{"type":"object","title":"Service principal (Cost Details API)","required":["auth_type","tenant_id","client_id","client_secret"],"properties":{"auth_type":{"type":"string","const":"service_principal","order":0},"tenant_id":{"order":1,"type":"string","title":"Tenant ID","description":"Entra ID (Azure AD) tenant id of the service principal, a GUID or a domain name.","airbyte_secret":true},"client_id":{"order":2,"type":"string","title":"Client ID","description":"Application (client) id of the service principal. It needs a reader role on the billing scope: EnrollmentReader on an EA enrollment, DepartmentReader on an EA department, Billing account/profile/invoice section reader on an MCA scope, Cost Management Reader on a subscription."},"client_secret":{"order":3,"type":"string","title":"Client secret","description":"A client secret of the service principal.","airbyte_secret":true}}},{"type":"object","title":"Enrollment API key (EA Reporting API, deprecated)","required":["auth_type","api_key"],"properties":{"auth_type":{"type":"string","const":"api_key","order":0},"api_key":{"order":1,"type":"string","title":"API key","description":"Deprecated: an EA enrollment API access key, for an EA enrollment only (not with another billing scope). Microsoft retired the EA Reporting API in 2024; use a service principal unless your enrollment still answers this API. Only the actual-cost stream is available with a key.","airbyte_secret":true}}}]},"start_date":{"order":3,"type":"string","title":"Start date","description":"First usage date to sync (inclusive), YYYY-MM-DD. The Cost Details API keeps 13 months of history; an older date starts at the oldest month available.","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$","format":"date","examples":["2026-01-01"]},"end_date":{"order":4,"type":"string","title":"End date","description":"Last usage date to sync (inclusive), YYYY-MM-DD. Empty means today (UTC).","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$","format":"date"},"lookback_days":{"order":5,"type":"integer","title":"Look-back days","description":"Days before the saved cursor that every incremental sync reads again, to pick up late-arriving and revised usage. More days catch more corrections but read more.","minimum":0,"maximum":31,"default":3},"month_close_days":{"order":6,"type":"integer","title":"Month close days","description":"While the previous calendar month ended fewer than this many days ago, every incremental sync re-reads that whole month, until its billing period has closed.","minimum":0,"maximum":15,"default":5},"slice_days":{"order":7,"type":"integer","title":"Slice days","description":"Days per request or report. A slice never crosses a calendar month. State is saved after every slice.","minimum":1,"maximum":31,"default":7},"max_concurrency":{"order":8,"type":"integer","title":"Max concurrency","description":"Reports or requests in flight at once. Records and state are still emitted in date order.","minimum":1,"maximum":8,"default":2},"page_size":{"order":9,"type":"integer","title":"Page size","description":"Rows per batch (the seed's batch_size) where a CSV blob must be decoded whole (a file that needs the strict CSV rules), at most 100. Otherwise rows are decoded 100 at a time in units of work (an EA page, about 256 KB of CSV), so memory stays flat; output is written in large chunks either way.","minimum":1,"maximum":100000,"default":1000},"worker_threads":{"order":10,"type":"integer","title":"Worker threads","description":"Threads that decode, normalize, tag and serialize rows, so a sync uses more than one core. 0 (the default) means one per CPU core, up to 2; each thread adds about 30-50 MB of memory. 1 does everything on the main thread. Records and state are emitted in the same order either way.","minimum":0,"maximum":16,"default":0},"tracking_rules":{"order":11,"type":"array","title":"Resource tracking rules","description":"Rules that stamp each record with tracking attributes (team, project, cost center, ...). For each key the matching rule with the highest priority wins; same-priority disagreements are audited in the tracking_conflicts stream.","default":[],"items":{"type":"object","required":["name","match","set"],"properties":{"name":{"type":"string","title":"Name","minLength":1},"priority":{"type":"integer","title":"Priority","default":0},"match":{"type":"object","title":"Match","description":"Conditions that must all hold: a record field (e.g. resource_group, subscription_name, meter_category) or tags.<key>, to a case-insensitive glob (*, ?) or a /regex/flags.","additionalProperties":true,"properties":{"resource_group":{"type":"string","title":"Resource group pattern"},"subscription_name":{"type":"string","title":"Subscription name pattern"},"meter_category":{"type":"string","title":"Meter category pattern"}}},"set":{"type":"object","title":"Set","description":"Tracking key to value; values may reference fields as ${tags.team} or ${subscription_name}.","additionalProperties":true,"properties":{"team":{"type":"string","title":"Team"},"cost_center":{"type":"string","title":"Cost center"},"project":{"type":"string","title":"Project"}}},"description":{"type":"string","title":"Description"}}}},"api_base_url":{"order":12,"type":"string","title":"Azure Resource Manager base URL","description":"For sovereign clouds (e.g. https://management.usgovcloudapi.net) and testing.","default":"https://management.azure.com","pattern":"^https?://"},"login_base_url":{"order":13,"type":"string","title":"Entra ID login base URL","description":"For sovereign clouds (e.g. https://login.microsoftonline.us) and testing.","default":"https://login.microsoftonline.com","pattern":"^https?://"},"ea_base_url":{"order":14,"type":"string","title":"EA Reporting API base URL","description":"Base URL of the EA Reporting API (API key only).","default":"https://consumption.azure.com","pattern":"^https?://"},"request_timeout_seconds":{"order":15,"type":"integer","title":"Request timeout (seconds)","description":"Time without a response (or without progress of a download) after which a request is retried.","minimum":1,"maximum":3600,"default":120},"max_retries":{"order":16,"type":"integer","title":"Max retries","description":"Retries of a request on throttling (429), server errors (5xx), timeouts and network errors, with exponential back-off.","minimum":0,"maximum":20,"default":6}}};
 const pattern0 = new RegExp("^[0-9]+$", "u");
-const pattern1 = new RegExp("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "u");
-const pattern3 = new RegExp("^https?://", "u");
+const pattern2 = new RegExp("^[A-Za-z0-9_-]{1,128}$", "u");
+const pattern3 = new RegExp("^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}:[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}_[0-9]{4}-[0-9]{2}-[0-9]{2}$", "u");
+const pattern5 = new RegExp("^[A-Za-z0-9]{4}-[A-Za-z0-9]{4}-[A-Za-z0-9]{3}-[A-Za-z0-9]{3}$", "u");
+const pattern9 = new RegExp("^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$", "u");
+const pattern11 = new RegExp("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "u");
+const pattern13 = new RegExp("^https?://", "u");
 const formats0 = require("ajv-formats/dist/formats").fullFormats.date;
 const func2 = require("ajv/dist/runtime/ucs2length").default;
 
@@ -16,8 +20,8 @@ function validate10(data, {instancePath="", parentData, parentDataProperty, root
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.enrollment_number === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "enrollment_number"},message:"must have required property '"+"enrollment_number"+"'"};
+if(data.credentials === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "credentials"},message:"must have required property '"+"credentials"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -26,8 +30,8 @@ vErrors.push(err0);
 }
 errors++;
 }
-if(data.credentials === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "credentials"},message:"must have required property '"+"credentials"+"'"};
+if(data.start_date === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "start_date"},message:"must have required property '"+"start_date"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -36,8 +40,10 @@ vErrors.push(err1);
 }
 errors++;
 }
-if(data.start_date === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "start_date"},message:"must have required property '"+"start_date"+"'"};
+if(data.billing_scope !== undefined){
+let data0 = data.billing_scope;
+if(!(data0 && typeof data0 == "object" && !Array.isArray(data0))){
+const err2 = {instancePath:instancePath+"/billing_scope",schemaPath:"#/properties/billing_scope/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -46,11 +52,13 @@ vErrors.push(err2);
 }
 errors++;
 }
-if(data.enrollment_number !== undefined){
-let data0 = data.enrollment_number;
-if(typeof data0 === "string"){
-if(!pattern0.test(data0)){
-const err3 = {instancePath:instancePath+"/enrollment_number",schemaPath:"#/properties/enrollment_number/pattern",keyword:"pattern",params:{pattern: "^[0-9]+$"},message:"must match pattern \""+"^[0-9]+$"+"\""};
+const _errs4 = errors;
+let valid1 = false;
+let passing0 = null;
+const _errs5 = errors;
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+if(data0.scope_type === undefined){
+const err3 = {instancePath:instancePath+"/billing_scope",schemaPath:"#/properties/billing_scope/oneOf/0/required",keyword:"required",params:{missingProperty: "scope_type"},message:"must have required property '"+"scope_type"+"'"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -59,9 +67,8 @@ vErrors.push(err3);
 }
 errors++;
 }
-}
-else {
-const err4 = {instancePath:instancePath+"/enrollment_number",schemaPath:"#/properties/enrollment_number/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data0.enrollment_number === undefined){
+const err4 = {instancePath:instancePath+"/billing_scope",schemaPath:"#/properties/billing_scope/oneOf/0/required",keyword:"required",params:{missingProperty: "enrollment_number"},message:"must have required property '"+"enrollment_number"+"'"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -70,11 +77,10 @@ vErrors.push(err4);
 }
 errors++;
 }
-}
-if(data.credentials !== undefined){
-let data1 = data.credentials;
-if(!(data1 && typeof data1 == "object" && !Array.isArray(data1))){
-const err5 = {instancePath:instancePath+"/credentials",schemaPath:"#/properties/credentials/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data0.scope_type !== undefined){
+let data1 = data0.scope_type;
+if(typeof data1 !== "string"){
+const err5 = {instancePath:instancePath+"/billing_scope/scope_type",schemaPath:"#/properties/billing_scope/oneOf/0/properties/scope_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -83,13 +89,8 @@ vErrors.push(err5);
 }
 errors++;
 }
-const _errs6 = errors;
-let valid1 = false;
-let passing0 = null;
-const _errs7 = errors;
-if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
-if(data1.auth_type === undefined){
-const err6 = {instancePath:instancePath+"/credentials",schemaPath:"#/properties/credentials/oneOf/0/required",keyword:"required",params:{missingProperty: "auth_type"},message:"must have required property '"+"auth_type"+"'"};
+if("ea_enrollment" !== data1){
+const err6 = {instancePath:instancePath+"/billing_scope/scope_type",schemaPath:"#/properties/billing_scope/oneOf/0/properties/scope_type/const",keyword:"const",params:{allowedValue: "ea_enrollment"},message:"must be equal to constant"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -98,8 +99,12 @@ vErrors.push(err6);
 }
 errors++;
 }
-if(data1.tenant_id === undefined){
-const err7 = {instancePath:instancePath+"/credentials",schemaPath:"#/properties/credentials/oneOf/0/required",keyword:"required",params:{missingProperty: "tenant_id"},message:"must have required property '"+"tenant_id"+"'"};
+}
+if(data0.enrollment_number !== undefined){
+let data2 = data0.enrollment_number;
+if(typeof data2 === "string"){
+if(!pattern0.test(data2)){
+const err7 = {instancePath:instancePath+"/billing_scope/enrollment_number",schemaPath:"#/properties/billing_scope/oneOf/0/properties/enrollment_number/pattern",keyword:"pattern",params:{pattern: "^[0-9]+$"},message:"must match pattern \""+"^[0-9]+$"+"\""};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -108,8 +113,9 @@ vErrors.push(err7);
 }
 errors++;
 }
-if(data1.client_id === undefined){
-const err8 = {instancePath:instancePath+"/credentials",schemaPath:"#/properties/credentials/oneOf/0/required",keyword:"required",params:{missingProperty: "client_id"},message:"must have required property '"+"client_id"+"'"};
+}
+else {
+const err8 = {instancePath:instancePath+"/billing_scope/enrollment_number",schemaPath:"#/properties/billing_scope/oneOf/0/properties/enrollment_number/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -118,8 +124,10 @@ vErrors.push(err8);
 }
 errors++;
 }
-if(data1.client_secret === undefined){
-const err9 = {instancePath:instancePath+"/credentials",schemaPath:"#/properties/credentials/oneOf/0/required",keyword:"required",params:{missingProperty: "client_secret"},message:"must have required property '"+"client_secret"+"'"};
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/billing_scope",schemaPath:"#/properties/billing_scope/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -128,10 +136,15 @@ vErrors.push(err9);
 }
 errors++;
 }
-if(data1.auth_type !== undefined){
-let data2 = data1.auth_type;
-if(typeof data2 !== "string"){
-const err10 = {instancePath:instancePath+"/credentials/auth_type",schemaPath:"#/properties/credentials/oneOf/0/properties/auth_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+var _valid0 = _errs5 === errors;
+if(_valid0){
+valid1 = true;
+passing0 = 0;
+}
+const _errs11 = errors;
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+if(data0.scope_type === undefined){
+const err10 = {instancePath:instancePath+"/billing_scope",schemaPath:"#/properties/billing_scope/oneOf/1/required",keyword:"required",params:{missingProperty: "scope_type"},message:"must have required property '"+"scope_type"+"'"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -140,8 +153,8 @@ vErrors.push(err10);
 }
 errors++;
 }
-if("service_principal" !== data2){
-const err11 = {instancePath:instancePath+"/credentials/auth_type",schemaPath:"#/properties/credentials/oneOf/0/properties/auth_type/const",keyword:"const",params:{allowedValue: "service_principal"},message:"must be equal to constant"};
+if(data0.enrollment_number === undefined){
+const err11 = {instancePath:instancePath+"/billing_scope",schemaPath:"#/properties/billing_scope/oneOf/1/required",keyword:"required",params:{missingProperty: "enrollment_number"},message:"must have required property '"+"enrollment_number"+"'"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -150,10 +163,8 @@ vErrors.push(err11);
 }
 errors++;
 }
-}
-if(data1.tenant_id !== undefined){
-if(typeof data1.tenant_id !== "string"){
-const err12 = {instancePath:instancePath+"/credentials/tenant_id",schemaPath:"#/properties/credentials/oneOf/0/properties/tenant_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data0.department_id === undefined){
+const err12 = {instancePath:instancePath+"/billing_scope",schemaPath:"#/properties/billing_scope/oneOf/1/required",keyword:"required",params:{missingProperty: "department_id"},message:"must have required property '"+"department_id"+"'"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -162,10 +173,10 @@ vErrors.push(err12);
 }
 errors++;
 }
-}
-if(data1.client_id !== undefined){
-if(typeof data1.client_id !== "string"){
-const err13 = {instancePath:instancePath+"/credentials/client_id",schemaPath:"#/properties/credentials/oneOf/0/properties/client_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data0.scope_type !== undefined){
+let data3 = data0.scope_type;
+if(typeof data3 !== "string"){
+const err13 = {instancePath:instancePath+"/billing_scope/scope_type",schemaPath:"#/properties/billing_scope/oneOf/1/properties/scope_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -174,10 +185,8 @@ vErrors.push(err13);
 }
 errors++;
 }
-}
-if(data1.client_secret !== undefined){
-if(typeof data1.client_secret !== "string"){
-const err14 = {instancePath:instancePath+"/credentials/client_secret",schemaPath:"#/properties/credentials/oneOf/0/properties/client_secret/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if("ea_department" !== data3){
+const err14 = {instancePath:instancePath+"/billing_scope/scope_type",schemaPath:"#/properties/billing_scope/oneOf/1/properties/scope_type/const",keyword:"const",params:{allowedValue: "ea_department"},message:"must be equal to constant"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -187,9 +196,11 @@ vErrors.push(err14);
 errors++;
 }
 }
-}
-else {
-const err15 = {instancePath:instancePath+"/credentials",schemaPath:"#/properties/credentials/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data0.enrollment_number !== undefined){
+let data4 = data0.enrollment_number;
+if(typeof data4 === "string"){
+if(!pattern0.test(data4)){
+const err15 = {instancePath:instancePath+"/billing_scope/enrollment_number",schemaPath:"#/properties/billing_scope/oneOf/1/properties/enrollment_number/pattern",keyword:"pattern",params:{pattern: "^[0-9]+$"},message:"must match pattern \""+"^[0-9]+$"+"\""};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -198,15 +209,9 @@ vErrors.push(err15);
 }
 errors++;
 }
-var _valid0 = _errs7 === errors;
-if(_valid0){
-valid1 = true;
-passing0 = 0;
 }
-const _errs17 = errors;
-if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
-if(data1.auth_type === undefined){
-const err16 = {instancePath:instancePath+"/credentials",schemaPath:"#/properties/credentials/oneOf/1/required",keyword:"required",params:{missingProperty: "auth_type"},message:"must have required property '"+"auth_type"+"'"};
+else {
+const err16 = {instancePath:instancePath+"/billing_scope/enrollment_number",schemaPath:"#/properties/billing_scope/oneOf/1/properties/enrollment_number/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -215,8 +220,12 @@ vErrors.push(err16);
 }
 errors++;
 }
-if(data1.api_key === undefined){
-const err17 = {instancePath:instancePath+"/credentials",schemaPath:"#/properties/credentials/oneOf/1/required",keyword:"required",params:{missingProperty: "api_key"},message:"must have required property '"+"api_key"+"'"};
+}
+if(data0.department_id !== undefined){
+let data5 = data0.department_id;
+if(typeof data5 === "string"){
+if(!pattern2.test(data5)){
+const err17 = {instancePath:instancePath+"/billing_scope/department_id",schemaPath:"#/properties/billing_scope/oneOf/1/properties/department_id/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]{1,128}$"},message:"must match pattern \""+"^[A-Za-z0-9_-]{1,128}$"+"\""};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -225,10 +234,9 @@ vErrors.push(err17);
 }
 errors++;
 }
-if(data1.auth_type !== undefined){
-let data6 = data1.auth_type;
-if(typeof data6 !== "string"){
-const err18 = {instancePath:instancePath+"/credentials/auth_type",schemaPath:"#/properties/credentials/oneOf/1/properties/auth_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err18 = {instancePath:instancePath+"/billing_scope/department_id",schemaPath:"#/properties/billing_scope/oneOf/1/properties/department_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -237,8 +245,10 @@ vErrors.push(err18);
 }
 errors++;
 }
-if("api_key" !== data6){
-const err19 = {instancePath:instancePath+"/credentials/auth_type",schemaPath:"#/properties/credentials/oneOf/1/properties/auth_type/const",keyword:"const",params:{allowedValue: "api_key"},message:"must be equal to constant"};
+}
+}
+else {
+const err19 = {instancePath:instancePath+"/billing_scope",schemaPath:"#/properties/billing_scope/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -247,31 +257,7 @@ vErrors.push(err19);
 }
 errors++;
 }
-}
-if(data1.api_key !== undefined){
-if(typeof data1.api_key !== "string"){
-const err20 = {instancePath:instancePath+"/credentials/api_key",schemaPath:"#/properties/credentials/oneOf/1/properties/api_key/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
-errors++;
-}
-}
-}
-else {
-const err21 = {instancePath:instancePath+"/credentials",schemaPath:"#/properties/credentials/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
-errors++;
-}
-var _valid0 = _errs17 === errors;
+var _valid0 = _errs11 === errors;
 if(_valid0 && valid1){
 valid1 = false;
 passing0 = [passing0, 1];
@@ -281,9 +267,32 @@ if(_valid0){
 valid1 = true;
 passing0 = 1;
 }
+const _errs19 = errors;
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+if(data0.scope_type === undefined){
+const err20 = {instancePath:instancePath+"/billing_scope",schemaPath:"#/properties/billing_scope/oneOf/2/required",keyword:"required",params:{missingProperty: "scope_type"},message:"must have required property '"+"scope_type"+"'"};
+if(vErrors === null){
+vErrors = [err20];
 }
-if(!valid1){
-const err22 = {instancePath:instancePath+"/credentials",schemaPath:"#/properties/credentials/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf"};
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+if(data0.billing_account_id === undefined){
+const err21 = {instancePath:instancePath+"/billing_scope",schemaPath:"#/properties/billing_scope/oneOf/2/required",keyword:"required",params:{missingProperty: "billing_account_id"},message:"must have required property '"+"billing_account_id"+"'"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+if(data0.scope_type !== undefined){
+let data6 = data0.scope_type;
+if(typeof data6 !== "string"){
+const err22 = {instancePath:instancePath+"/billing_scope/scope_type",schemaPath:"#/properties/billing_scope/oneOf/2/properties/scope_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -292,23 +301,8 @@ vErrors.push(err22);
 }
 errors++;
 }
-else {
-errors = _errs6;
-if(vErrors !== null){
-if(_errs6){
-vErrors.length = _errs6;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.start_date !== undefined){
-let data8 = data.start_date;
-if(typeof data8 === "string"){
-if(!pattern1.test(data8)){
-const err23 = {instancePath:instancePath+"/start_date",schemaPath:"#/properties/start_date/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"+"\""};
+if("mca_billing_account" !== data6){
+const err23 = {instancePath:instancePath+"/billing_scope/scope_type",schemaPath:"#/properties/billing_scope/oneOf/2/properties/scope_type/const",keyword:"const",params:{allowedValue: "mca_billing_account"},message:"must be equal to constant"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -317,8 +311,12 @@ vErrors.push(err23);
 }
 errors++;
 }
-if(!(formats0.validate(data8))){
-const err24 = {instancePath:instancePath+"/start_date",schemaPath:"#/properties/start_date/format",keyword:"format",params:{format: "date"},message:"must match format \""+"date"+"\""};
+}
+if(data0.billing_account_id !== undefined){
+let data7 = data0.billing_account_id;
+if(typeof data7 === "string"){
+if(!pattern3.test(data7)){
+const err24 = {instancePath:instancePath+"/billing_scope/billing_account_id",schemaPath:"#/properties/billing_scope/oneOf/2/properties/billing_account_id/pattern",keyword:"pattern",params:{pattern: "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}:[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}_[0-9]{4}-[0-9]{2}-[0-9]{2}$"},message:"must match pattern \""+"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}:[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}_[0-9]{4}-[0-9]{2}-[0-9]{2}$"+"\""};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -329,7 +327,7 @@ errors++;
 }
 }
 else {
-const err25 = {instancePath:instancePath+"/start_date",schemaPath:"#/properties/start_date/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err25 = {instancePath:instancePath+"/billing_scope/billing_account_id",schemaPath:"#/properties/billing_scope/oneOf/2/properties/billing_account_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -339,11 +337,9 @@ vErrors.push(err25);
 errors++;
 }
 }
-if(data.end_date !== undefined){
-let data9 = data.end_date;
-if(typeof data9 === "string"){
-if(!pattern1.test(data9)){
-const err26 = {instancePath:instancePath+"/end_date",schemaPath:"#/properties/end_date/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"+"\""};
+}
+else {
+const err26 = {instancePath:instancePath+"/billing_scope",schemaPath:"#/properties/billing_scope/oneOf/2/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -352,8 +348,20 @@ vErrors.push(err26);
 }
 errors++;
 }
-if(!(formats0.validate(data9))){
-const err27 = {instancePath:instancePath+"/end_date",schemaPath:"#/properties/end_date/format",keyword:"format",params:{format: "date"},message:"must match format \""+"date"+"\""};
+var _valid0 = _errs19 === errors;
+if(_valid0 && valid1){
+valid1 = false;
+passing0 = [passing0, 2];
+}
+else {
+if(_valid0){
+valid1 = true;
+passing0 = 2;
+}
+const _errs25 = errors;
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+if(data0.scope_type === undefined){
+const err27 = {instancePath:instancePath+"/billing_scope",schemaPath:"#/properties/billing_scope/oneOf/3/required",keyword:"required",params:{missingProperty: "scope_type"},message:"must have required property '"+"scope_type"+"'"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -362,9 +370,8 @@ vErrors.push(err27);
 }
 errors++;
 }
-}
-else {
-const err28 = {instancePath:instancePath+"/end_date",schemaPath:"#/properties/end_date/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data0.billing_account_id === undefined){
+const err28 = {instancePath:instancePath+"/billing_scope",schemaPath:"#/properties/billing_scope/oneOf/3/required",keyword:"required",params:{missingProperty: "billing_account_id"},message:"must have required property '"+"billing_account_id"+"'"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -373,11 +380,8 @@ vErrors.push(err28);
 }
 errors++;
 }
-}
-if(data.lookback_days !== undefined){
-let data10 = data.lookback_days;
-if(!((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10)))){
-const err29 = {instancePath:instancePath+"/lookback_days",schemaPath:"#/properties/lookback_days/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data0.billing_profile_id === undefined){
+const err29 = {instancePath:instancePath+"/billing_scope",schemaPath:"#/properties/billing_scope/oneOf/3/required",keyword:"required",params:{missingProperty: "billing_profile_id"},message:"must have required property '"+"billing_profile_id"+"'"};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -386,9 +390,10 @@ vErrors.push(err29);
 }
 errors++;
 }
-if(typeof data10 == "number"){
-if(data10 > 31 || isNaN(data10)){
-const err30 = {instancePath:instancePath+"/lookback_days",schemaPath:"#/properties/lookback_days/maximum",keyword:"maximum",params:{comparison: "<=", limit: 31},message:"must be <= 31"};
+if(data0.scope_type !== undefined){
+let data8 = data0.scope_type;
+if(typeof data8 !== "string"){
+const err30 = {instancePath:instancePath+"/billing_scope/scope_type",schemaPath:"#/properties/billing_scope/oneOf/3/properties/scope_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -397,8 +402,8 @@ vErrors.push(err30);
 }
 errors++;
 }
-if(data10 < 0 || isNaN(data10)){
-const err31 = {instancePath:instancePath+"/lookback_days",schemaPath:"#/properties/lookback_days/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if("mca_billing_profile" !== data8){
+const err31 = {instancePath:instancePath+"/billing_scope/scope_type",schemaPath:"#/properties/billing_scope/oneOf/3/properties/scope_type/const",keyword:"const",params:{allowedValue: "mca_billing_profile"},message:"must be equal to constant"};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -408,11 +413,11 @@ vErrors.push(err31);
 errors++;
 }
 }
-}
-if(data.month_close_days !== undefined){
-let data11 = data.month_close_days;
-if(!((typeof data11 == "number") && (!(data11 % 1) && !isNaN(data11)))){
-const err32 = {instancePath:instancePath+"/month_close_days",schemaPath:"#/properties/month_close_days/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data0.billing_account_id !== undefined){
+let data9 = data0.billing_account_id;
+if(typeof data9 === "string"){
+if(!pattern3.test(data9)){
+const err32 = {instancePath:instancePath+"/billing_scope/billing_account_id",schemaPath:"#/properties/billing_scope/oneOf/3/properties/billing_account_id/pattern",keyword:"pattern",params:{pattern: "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}:[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}_[0-9]{4}-[0-9]{2}-[0-9]{2}$"},message:"must match pattern \""+"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}:[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}_[0-9]{4}-[0-9]{2}-[0-9]{2}$"+"\""};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -421,9 +426,9 @@ vErrors.push(err32);
 }
 errors++;
 }
-if(typeof data11 == "number"){
-if(data11 > 15 || isNaN(data11)){
-const err33 = {instancePath:instancePath+"/month_close_days",schemaPath:"#/properties/month_close_days/maximum",keyword:"maximum",params:{comparison: "<=", limit: 15},message:"must be <= 15"};
+}
+else {
+const err33 = {instancePath:instancePath+"/billing_scope/billing_account_id",schemaPath:"#/properties/billing_scope/oneOf/3/properties/billing_account_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -432,8 +437,12 @@ vErrors.push(err33);
 }
 errors++;
 }
-if(data11 < 0 || isNaN(data11)){
-const err34 = {instancePath:instancePath+"/month_close_days",schemaPath:"#/properties/month_close_days/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data0.billing_profile_id !== undefined){
+let data10 = data0.billing_profile_id;
+if(typeof data10 === "string"){
+if(!pattern5.test(data10)){
+const err34 = {instancePath:instancePath+"/billing_scope/billing_profile_id",schemaPath:"#/properties/billing_scope/oneOf/3/properties/billing_profile_id/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9]{4}-[A-Za-z0-9]{4}-[A-Za-z0-9]{3}-[A-Za-z0-9]{3}$"},message:"must match pattern \""+"^[A-Za-z0-9]{4}-[A-Za-z0-9]{4}-[A-Za-z0-9]{3}-[A-Za-z0-9]{3}$"+"\""};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -443,11 +452,8 @@ vErrors.push(err34);
 errors++;
 }
 }
-}
-if(data.slice_days !== undefined){
-let data12 = data.slice_days;
-if(!((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12)))){
-const err35 = {instancePath:instancePath+"/slice_days",schemaPath:"#/properties/slice_days/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+else {
+const err35 = {instancePath:instancePath+"/billing_scope/billing_profile_id",schemaPath:"#/properties/billing_scope/oneOf/3/properties/billing_profile_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -456,9 +462,10 @@ vErrors.push(err35);
 }
 errors++;
 }
-if(typeof data12 == "number"){
-if(data12 > 31 || isNaN(data12)){
-const err36 = {instancePath:instancePath+"/slice_days",schemaPath:"#/properties/slice_days/maximum",keyword:"maximum",params:{comparison: "<=", limit: 31},message:"must be <= 31"};
+}
+}
+else {
+const err36 = {instancePath:instancePath+"/billing_scope",schemaPath:"#/properties/billing_scope/oneOf/3/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -467,8 +474,20 @@ vErrors.push(err36);
 }
 errors++;
 }
-if(data12 < 1 || isNaN(data12)){
-const err37 = {instancePath:instancePath+"/slice_days",schemaPath:"#/properties/slice_days/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+var _valid0 = _errs25 === errors;
+if(_valid0 && valid1){
+valid1 = false;
+passing0 = [passing0, 3];
+}
+else {
+if(_valid0){
+valid1 = true;
+passing0 = 3;
+}
+const _errs33 = errors;
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+if(data0.scope_type === undefined){
+const err37 = {instancePath:instancePath+"/billing_scope",schemaPath:"#/properties/billing_scope/oneOf/4/required",keyword:"required",params:{missingProperty: "scope_type"},message:"must have required property '"+"scope_type"+"'"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -477,12 +496,8 @@ vErrors.push(err37);
 }
 errors++;
 }
-}
-}
-if(data.max_concurrency !== undefined){
-let data13 = data.max_concurrency;
-if(!((typeof data13 == "number") && (!(data13 % 1) && !isNaN(data13)))){
-const err38 = {instancePath:instancePath+"/max_concurrency",schemaPath:"#/properties/max_concurrency/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data0.billing_account_id === undefined){
+const err38 = {instancePath:instancePath+"/billing_scope",schemaPath:"#/properties/billing_scope/oneOf/4/required",keyword:"required",params:{missingProperty: "billing_account_id"},message:"must have required property '"+"billing_account_id"+"'"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -491,9 +506,8 @@ vErrors.push(err38);
 }
 errors++;
 }
-if(typeof data13 == "number"){
-if(data13 > 8 || isNaN(data13)){
-const err39 = {instancePath:instancePath+"/max_concurrency",schemaPath:"#/properties/max_concurrency/maximum",keyword:"maximum",params:{comparison: "<=", limit: 8},message:"must be <= 8"};
+if(data0.billing_profile_id === undefined){
+const err39 = {instancePath:instancePath+"/billing_scope",schemaPath:"#/properties/billing_scope/oneOf/4/required",keyword:"required",params:{missingProperty: "billing_profile_id"},message:"must have required property '"+"billing_profile_id"+"'"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -502,8 +516,8 @@ vErrors.push(err39);
 }
 errors++;
 }
-if(data13 < 1 || isNaN(data13)){
-const err40 = {instancePath:instancePath+"/max_concurrency",schemaPath:"#/properties/max_concurrency/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(data0.invoice_section_id === undefined){
+const err40 = {instancePath:instancePath+"/billing_scope",schemaPath:"#/properties/billing_scope/oneOf/4/required",keyword:"required",params:{missingProperty: "invoice_section_id"},message:"must have required property '"+"invoice_section_id"+"'"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -512,12 +526,10 @@ vErrors.push(err40);
 }
 errors++;
 }
-}
-}
-if(data.page_size !== undefined){
-let data14 = data.page_size;
-if(!((typeof data14 == "number") && (!(data14 % 1) && !isNaN(data14)))){
-const err41 = {instancePath:instancePath+"/page_size",schemaPath:"#/properties/page_size/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data0.scope_type !== undefined){
+let data11 = data0.scope_type;
+if(typeof data11 !== "string"){
+const err41 = {instancePath:instancePath+"/billing_scope/scope_type",schemaPath:"#/properties/billing_scope/oneOf/4/properties/scope_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -526,9 +538,8 @@ vErrors.push(err41);
 }
 errors++;
 }
-if(typeof data14 == "number"){
-if(data14 > 100000 || isNaN(data14)){
-const err42 = {instancePath:instancePath+"/page_size",schemaPath:"#/properties/page_size/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000"};
+if("mca_invoice_section" !== data11){
+const err42 = {instancePath:instancePath+"/billing_scope/scope_type",schemaPath:"#/properties/billing_scope/oneOf/4/properties/scope_type/const",keyword:"const",params:{allowedValue: "mca_invoice_section"},message:"must be equal to constant"};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -537,8 +548,12 @@ vErrors.push(err42);
 }
 errors++;
 }
-if(data14 < 1 || isNaN(data14)){
-const err43 = {instancePath:instancePath+"/page_size",schemaPath:"#/properties/page_size/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+if(data0.billing_account_id !== undefined){
+let data12 = data0.billing_account_id;
+if(typeof data12 === "string"){
+if(!pattern3.test(data12)){
+const err43 = {instancePath:instancePath+"/billing_scope/billing_account_id",schemaPath:"#/properties/billing_scope/oneOf/4/properties/billing_account_id/pattern",keyword:"pattern",params:{pattern: "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}:[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}_[0-9]{4}-[0-9]{2}-[0-9]{2}$"},message:"must match pattern \""+"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}:[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}_[0-9]{4}-[0-9]{2}-[0-9]{2}$"+"\""};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -548,11 +563,8 @@ vErrors.push(err43);
 errors++;
 }
 }
-}
-if(data.worker_threads !== undefined){
-let data15 = data.worker_threads;
-if(!((typeof data15 == "number") && (!(data15 % 1) && !isNaN(data15)))){
-const err44 = {instancePath:instancePath+"/worker_threads",schemaPath:"#/properties/worker_threads/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+else {
+const err44 = {instancePath:instancePath+"/billing_scope/billing_account_id",schemaPath:"#/properties/billing_scope/oneOf/4/properties/billing_account_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -561,9 +573,12 @@ vErrors.push(err44);
 }
 errors++;
 }
-if(typeof data15 == "number"){
-if(data15 > 16 || isNaN(data15)){
-const err45 = {instancePath:instancePath+"/worker_threads",schemaPath:"#/properties/worker_threads/maximum",keyword:"maximum",params:{comparison: "<=", limit: 16},message:"must be <= 16"};
+}
+if(data0.billing_profile_id !== undefined){
+let data13 = data0.billing_profile_id;
+if(typeof data13 === "string"){
+if(!pattern5.test(data13)){
+const err45 = {instancePath:instancePath+"/billing_scope/billing_profile_id",schemaPath:"#/properties/billing_scope/oneOf/4/properties/billing_profile_id/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9]{4}-[A-Za-z0-9]{4}-[A-Za-z0-9]{3}-[A-Za-z0-9]{3}$"},message:"must match pattern \""+"^[A-Za-z0-9]{4}-[A-Za-z0-9]{4}-[A-Za-z0-9]{3}-[A-Za-z0-9]{3}$"+"\""};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -572,8 +587,9 @@ vErrors.push(err45);
 }
 errors++;
 }
-if(data15 < 0 || isNaN(data15)){
-const err46 = {instancePath:instancePath+"/worker_threads",schemaPath:"#/properties/worker_threads/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+else {
+const err46 = {instancePath:instancePath+"/billing_scope/billing_profile_id",schemaPath:"#/properties/billing_scope/oneOf/4/properties/billing_profile_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -583,16 +599,11 @@ vErrors.push(err46);
 errors++;
 }
 }
-}
-if(data.tracking_rules !== undefined){
-let data16 = data.tracking_rules;
-if(Array.isArray(data16)){
-const len0 = data16.length;
-for(let i0=0; i0<len0; i0++){
-let data17 = data16[i0];
-if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
-if(data17.name === undefined){
-const err47 = {instancePath:instancePath+"/tracking_rules/" + i0,schemaPath:"#/properties/tracking_rules/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+if(data0.invoice_section_id !== undefined){
+let data14 = data0.invoice_section_id;
+if(typeof data14 === "string"){
+if(!pattern5.test(data14)){
+const err47 = {instancePath:instancePath+"/billing_scope/invoice_section_id",schemaPath:"#/properties/billing_scope/oneOf/4/properties/invoice_section_id/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9]{4}-[A-Za-z0-9]{4}-[A-Za-z0-9]{3}-[A-Za-z0-9]{3}$"},message:"must match pattern \""+"^[A-Za-z0-9]{4}-[A-Za-z0-9]{4}-[A-Za-z0-9]{3}-[A-Za-z0-9]{3}$"+"\""};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -601,8 +612,9 @@ vErrors.push(err47);
 }
 errors++;
 }
-if(data17.match === undefined){
-const err48 = {instancePath:instancePath+"/tracking_rules/" + i0,schemaPath:"#/properties/tracking_rules/items/required",keyword:"required",params:{missingProperty: "match"},message:"must have required property '"+"match"+"'"};
+}
+else {
+const err48 = {instancePath:instancePath+"/billing_scope/invoice_section_id",schemaPath:"#/properties/billing_scope/oneOf/4/properties/invoice_section_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -611,8 +623,10 @@ vErrors.push(err48);
 }
 errors++;
 }
-if(data17.set === undefined){
-const err49 = {instancePath:instancePath+"/tracking_rules/" + i0,schemaPath:"#/properties/tracking_rules/items/required",keyword:"required",params:{missingProperty: "set"},message:"must have required property '"+"set"+"'"};
+}
+}
+else {
+const err49 = {instancePath:instancePath+"/billing_scope",schemaPath:"#/properties/billing_scope/oneOf/4/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -621,11 +635,20 @@ vErrors.push(err49);
 }
 errors++;
 }
-if(data17.name !== undefined){
-let data18 = data17.name;
-if(typeof data18 === "string"){
-if(func2(data18) < 1){
-const err50 = {instancePath:instancePath+"/tracking_rules/" + i0+"/name",schemaPath:"#/properties/tracking_rules/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+var _valid0 = _errs33 === errors;
+if(_valid0 && valid1){
+valid1 = false;
+passing0 = [passing0, 4];
+}
+else {
+if(_valid0){
+valid1 = true;
+passing0 = 4;
+}
+const _errs43 = errors;
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+if(data0.scope_type === undefined){
+const err50 = {instancePath:instancePath+"/billing_scope",schemaPath:"#/properties/billing_scope/oneOf/5/required",keyword:"required",params:{missingProperty: "scope_type"},message:"must have required property '"+"scope_type"+"'"};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -634,9 +657,8 @@ vErrors.push(err50);
 }
 errors++;
 }
-}
-else {
-const err51 = {instancePath:instancePath+"/tracking_rules/" + i0+"/name",schemaPath:"#/properties/tracking_rules/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data0.subscription_id === undefined){
+const err51 = {instancePath:instancePath+"/billing_scope",schemaPath:"#/properties/billing_scope/oneOf/5/required",keyword:"required",params:{missingProperty: "subscription_id"},message:"must have required property '"+"subscription_id"+"'"};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -645,11 +667,10 @@ vErrors.push(err51);
 }
 errors++;
 }
-}
-if(data17.priority !== undefined){
-let data19 = data17.priority;
-if(!((typeof data19 == "number") && (!(data19 % 1) && !isNaN(data19)))){
-const err52 = {instancePath:instancePath+"/tracking_rules/" + i0+"/priority",schemaPath:"#/properties/tracking_rules/items/properties/priority/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data0.scope_type !== undefined){
+let data15 = data0.scope_type;
+if(typeof data15 !== "string"){
+const err52 = {instancePath:instancePath+"/billing_scope/scope_type",schemaPath:"#/properties/billing_scope/oneOf/5/properties/scope_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -658,13 +679,8 @@ vErrors.push(err52);
 }
 errors++;
 }
-}
-if(data17.match !== undefined){
-let data20 = data17.match;
-if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
-if(data20.resource_group !== undefined){
-if(typeof data20.resource_group !== "string"){
-const err53 = {instancePath:instancePath+"/tracking_rules/" + i0+"/match/resource_group",schemaPath:"#/properties/tracking_rules/items/properties/match/properties/resource_group/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if("subscription" !== data15){
+const err53 = {instancePath:instancePath+"/billing_scope/scope_type",schemaPath:"#/properties/billing_scope/oneOf/5/properties/scope_type/const",keyword:"const",params:{allowedValue: "subscription"},message:"must be equal to constant"};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -674,9 +690,11 @@ vErrors.push(err53);
 errors++;
 }
 }
-if(data20.subscription_name !== undefined){
-if(typeof data20.subscription_name !== "string"){
-const err54 = {instancePath:instancePath+"/tracking_rules/" + i0+"/match/subscription_name",schemaPath:"#/properties/tracking_rules/items/properties/match/properties/subscription_name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data0.subscription_id !== undefined){
+let data16 = data0.subscription_id;
+if(typeof data16 === "string"){
+if(!pattern9.test(data16)){
+const err54 = {instancePath:instancePath+"/billing_scope/subscription_id",schemaPath:"#/properties/billing_scope/oneOf/5/properties/subscription_id/pattern",keyword:"pattern",params:{pattern: "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"},message:"must match pattern \""+"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"+"\""};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -686,9 +704,8 @@ vErrors.push(err54);
 errors++;
 }
 }
-if(data20.meter_category !== undefined){
-if(typeof data20.meter_category !== "string"){
-const err55 = {instancePath:instancePath+"/tracking_rules/" + i0+"/match/meter_category",schemaPath:"#/properties/tracking_rules/items/properties/match/properties/meter_category/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err55 = {instancePath:instancePath+"/billing_scope/subscription_id",schemaPath:"#/properties/billing_scope/oneOf/5/properties/subscription_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -700,7 +717,7 @@ errors++;
 }
 }
 else {
-const err56 = {instancePath:instancePath+"/tracking_rules/" + i0+"/match",schemaPath:"#/properties/tracking_rules/items/properties/match/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err56 = {instancePath:instancePath+"/billing_scope",schemaPath:"#/properties/billing_scope/oneOf/5/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -709,13 +726,23 @@ vErrors.push(err56);
 }
 errors++;
 }
+var _valid0 = _errs43 === errors;
+if(_valid0 && valid1){
+valid1 = false;
+passing0 = [passing0, 5];
 }
-if(data17.set !== undefined){
-let data24 = data17.set;
-if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
-if(data24.team !== undefined){
-if(typeof data24.team !== "string"){
-const err57 = {instancePath:instancePath+"/tracking_rules/" + i0+"/set/team",schemaPath:"#/properties/tracking_rules/items/properties/set/properties/team/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+if(_valid0){
+valid1 = true;
+passing0 = 5;
+}
+}
+}
+}
+}
+}
+if(!valid1){
+const err57 = {instancePath:instancePath+"/billing_scope",schemaPath:"#/properties/billing_scope/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -724,10 +751,23 @@ vErrors.push(err57);
 }
 errors++;
 }
+else {
+errors = _errs4;
+if(vErrors !== null){
+if(_errs4){
+vErrors.length = _errs4;
 }
-if(data24.cost_center !== undefined){
-if(typeof data24.cost_center !== "string"){
-const err58 = {instancePath:instancePath+"/tracking_rules/" + i0+"/set/cost_center",schemaPath:"#/properties/tracking_rules/items/properties/set/properties/cost_center/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.enrollment_number !== undefined){
+let data17 = data.enrollment_number;
+if(typeof data17 === "string"){
+if(!pattern0.test(data17)){
+const err58 = {instancePath:instancePath+"/enrollment_number",schemaPath:"#/properties/enrollment_number/pattern",keyword:"pattern",params:{pattern: "^[0-9]+$"},message:"must match pattern \""+"^[0-9]+$"+"\""};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -737,9 +777,8 @@ vErrors.push(err58);
 errors++;
 }
 }
-if(data24.project !== undefined){
-if(typeof data24.project !== "string"){
-const err59 = {instancePath:instancePath+"/tracking_rules/" + i0+"/set/project",schemaPath:"#/properties/tracking_rules/items/properties/set/properties/project/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err59 = {instancePath:instancePath+"/enrollment_number",schemaPath:"#/properties/enrollment_number/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -749,9 +788,10 @@ vErrors.push(err59);
 errors++;
 }
 }
-}
-else {
-const err60 = {instancePath:instancePath+"/tracking_rules/" + i0+"/set",schemaPath:"#/properties/tracking_rules/items/properties/set/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.credentials !== undefined){
+let data18 = data.credentials;
+if(!(data18 && typeof data18 == "object" && !Array.isArray(data18))){
+const err60 = {instancePath:instancePath+"/credentials",schemaPath:"#/properties/credentials/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -760,10 +800,13 @@ vErrors.push(err60);
 }
 errors++;
 }
-}
-if(data17.description !== undefined){
-if(typeof data17.description !== "string"){
-const err61 = {instancePath:instancePath+"/tracking_rules/" + i0+"/description",schemaPath:"#/properties/tracking_rules/items/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const _errs53 = errors;
+let valid8 = false;
+let passing1 = null;
+const _errs54 = errors;
+if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
+if(data18.auth_type === undefined){
+const err61 = {instancePath:instancePath+"/credentials",schemaPath:"#/properties/credentials/oneOf/0/required",keyword:"required",params:{missingProperty: "auth_type"},message:"must have required property '"+"auth_type"+"'"};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -772,10 +815,8 @@ vErrors.push(err61);
 }
 errors++;
 }
-}
-}
-else {
-const err62 = {instancePath:instancePath+"/tracking_rules/" + i0,schemaPath:"#/properties/tracking_rules/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data18.tenant_id === undefined){
+const err62 = {instancePath:instancePath+"/credentials",schemaPath:"#/properties/credentials/oneOf/0/required",keyword:"required",params:{missingProperty: "tenant_id"},message:"must have required property '"+"tenant_id"+"'"};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -784,10 +825,8 @@ vErrors.push(err62);
 }
 errors++;
 }
-}
-}
-else {
-const err63 = {instancePath:instancePath+"/tracking_rules",schemaPath:"#/properties/tracking_rules/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data18.client_id === undefined){
+const err63 = {instancePath:instancePath+"/credentials",schemaPath:"#/properties/credentials/oneOf/0/required",keyword:"required",params:{missingProperty: "client_id"},message:"must have required property '"+"client_id"+"'"};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -796,12 +835,8 @@ vErrors.push(err63);
 }
 errors++;
 }
-}
-if(data.api_base_url !== undefined){
-let data29 = data.api_base_url;
-if(typeof data29 === "string"){
-if(!pattern3.test(data29)){
-const err64 = {instancePath:instancePath+"/api_base_url",schemaPath:"#/properties/api_base_url/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\""};
+if(data18.client_secret === undefined){
+const err64 = {instancePath:instancePath+"/credentials",schemaPath:"#/properties/credentials/oneOf/0/required",keyword:"required",params:{missingProperty: "client_secret"},message:"must have required property '"+"client_secret"+"'"};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -810,9 +845,10 @@ vErrors.push(err64);
 }
 errors++;
 }
-}
-else {
-const err65 = {instancePath:instancePath+"/api_base_url",schemaPath:"#/properties/api_base_url/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data18.auth_type !== undefined){
+let data19 = data18.auth_type;
+if(typeof data19 !== "string"){
+const err65 = {instancePath:instancePath+"/credentials/auth_type",schemaPath:"#/properties/credentials/oneOf/0/properties/auth_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -821,12 +857,8 @@ vErrors.push(err65);
 }
 errors++;
 }
-}
-if(data.login_base_url !== undefined){
-let data30 = data.login_base_url;
-if(typeof data30 === "string"){
-if(!pattern3.test(data30)){
-const err66 = {instancePath:instancePath+"/login_base_url",schemaPath:"#/properties/login_base_url/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\""};
+if("service_principal" !== data19){
+const err66 = {instancePath:instancePath+"/credentials/auth_type",schemaPath:"#/properties/credentials/oneOf/0/properties/auth_type/const",keyword:"const",params:{allowedValue: "service_principal"},message:"must be equal to constant"};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -836,8 +868,9 @@ vErrors.push(err66);
 errors++;
 }
 }
-else {
-const err67 = {instancePath:instancePath+"/login_base_url",schemaPath:"#/properties/login_base_url/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data18.tenant_id !== undefined){
+if(typeof data18.tenant_id !== "string"){
+const err67 = {instancePath:instancePath+"/credentials/tenant_id",schemaPath:"#/properties/credentials/oneOf/0/properties/tenant_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -847,11 +880,9 @@ vErrors.push(err67);
 errors++;
 }
 }
-if(data.ea_base_url !== undefined){
-let data31 = data.ea_base_url;
-if(typeof data31 === "string"){
-if(!pattern3.test(data31)){
-const err68 = {instancePath:instancePath+"/ea_base_url",schemaPath:"#/properties/ea_base_url/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\""};
+if(data18.client_id !== undefined){
+if(typeof data18.client_id !== "string"){
+const err68 = {instancePath:instancePath+"/credentials/client_id",schemaPath:"#/properties/credentials/oneOf/0/properties/client_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -861,8 +892,9 @@ vErrors.push(err68);
 errors++;
 }
 }
-else {
-const err69 = {instancePath:instancePath+"/ea_base_url",schemaPath:"#/properties/ea_base_url/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data18.client_secret !== undefined){
+if(typeof data18.client_secret !== "string"){
+const err69 = {instancePath:instancePath+"/credentials/client_secret",schemaPath:"#/properties/credentials/oneOf/0/properties/client_secret/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -872,10 +904,9 @@ vErrors.push(err69);
 errors++;
 }
 }
-if(data.request_timeout_seconds !== undefined){
-let data32 = data.request_timeout_seconds;
-if(!((typeof data32 == "number") && (!(data32 % 1) && !isNaN(data32)))){
-const err70 = {instancePath:instancePath+"/request_timeout_seconds",schemaPath:"#/properties/request_timeout_seconds/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+}
+else {
+const err70 = {instancePath:instancePath+"/credentials",schemaPath:"#/properties/credentials/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -884,9 +915,15 @@ vErrors.push(err70);
 }
 errors++;
 }
-if(typeof data32 == "number"){
-if(data32 > 3600 || isNaN(data32)){
-const err71 = {instancePath:instancePath+"/request_timeout_seconds",schemaPath:"#/properties/request_timeout_seconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600"};
+var _valid1 = _errs54 === errors;
+if(_valid1){
+valid8 = true;
+passing1 = 0;
+}
+const _errs64 = errors;
+if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
+if(data18.auth_type === undefined){
+const err71 = {instancePath:instancePath+"/credentials",schemaPath:"#/properties/credentials/oneOf/1/required",keyword:"required",params:{missingProperty: "auth_type"},message:"must have required property '"+"auth_type"+"'"};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -895,8 +932,8 @@ vErrors.push(err71);
 }
 errors++;
 }
-if(data32 < 1 || isNaN(data32)){
-const err72 = {instancePath:instancePath+"/request_timeout_seconds",schemaPath:"#/properties/request_timeout_seconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(data18.api_key === undefined){
+const err72 = {instancePath:instancePath+"/credentials",schemaPath:"#/properties/credentials/oneOf/1/required",keyword:"required",params:{missingProperty: "api_key"},message:"must have required property '"+"api_key"+"'"};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -905,12 +942,10 @@ vErrors.push(err72);
 }
 errors++;
 }
-}
-}
-if(data.max_retries !== undefined){
-let data33 = data.max_retries;
-if(!((typeof data33 == "number") && (!(data33 % 1) && !isNaN(data33)))){
-const err73 = {instancePath:instancePath+"/max_retries",schemaPath:"#/properties/max_retries/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data18.auth_type !== undefined){
+let data23 = data18.auth_type;
+if(typeof data23 !== "string"){
+const err73 = {instancePath:instancePath+"/credentials/auth_type",schemaPath:"#/properties/credentials/oneOf/1/properties/auth_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -919,9 +954,8 @@ vErrors.push(err73);
 }
 errors++;
 }
-if(typeof data33 == "number"){
-if(data33 > 20 || isNaN(data33)){
-const err74 = {instancePath:instancePath+"/max_retries",schemaPath:"#/properties/max_retries/maximum",keyword:"maximum",params:{comparison: "<=", limit: 20},message:"must be <= 20"};
+if("api_key" !== data23){
+const err74 = {instancePath:instancePath+"/credentials/auth_type",schemaPath:"#/properties/credentials/oneOf/1/properties/auth_type/const",keyword:"const",params:{allowedValue: "api_key"},message:"must be equal to constant"};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -930,8 +964,10 @@ vErrors.push(err74);
 }
 errors++;
 }
-if(data33 < 0 || isNaN(data33)){
-const err75 = {instancePath:instancePath+"/max_retries",schemaPath:"#/properties/max_retries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data18.api_key !== undefined){
+if(typeof data18.api_key !== "string"){
+const err75 = {instancePath:instancePath+"/credentials/api_key",schemaPath:"#/properties/credentials/oneOf/1/properties/api_key/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -942,14 +978,695 @@ errors++;
 }
 }
 }
-}
 else {
-const err76 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err76 = {instancePath:instancePath+"/credentials",schemaPath:"#/properties/credentials/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err76];
 }
 else {
 vErrors.push(err76);
+}
+errors++;
+}
+var _valid1 = _errs64 === errors;
+if(_valid1 && valid8){
+valid8 = false;
+passing1 = [passing1, 1];
+}
+else {
+if(_valid1){
+valid8 = true;
+passing1 = 1;
+}
+}
+if(!valid8){
+const err77 = {instancePath:instancePath+"/credentials",schemaPath:"#/properties/credentials/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf"};
+if(vErrors === null){
+vErrors = [err77];
+}
+else {
+vErrors.push(err77);
+}
+errors++;
+}
+else {
+errors = _errs53;
+if(vErrors !== null){
+if(_errs53){
+vErrors.length = _errs53;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.start_date !== undefined){
+let data25 = data.start_date;
+if(typeof data25 === "string"){
+if(!pattern11.test(data25)){
+const err78 = {instancePath:instancePath+"/start_date",schemaPath:"#/properties/start_date/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"+"\""};
+if(vErrors === null){
+vErrors = [err78];
+}
+else {
+vErrors.push(err78);
+}
+errors++;
+}
+if(!(formats0.validate(data25))){
+const err79 = {instancePath:instancePath+"/start_date",schemaPath:"#/properties/start_date/format",keyword:"format",params:{format: "date"},message:"must match format \""+"date"+"\""};
+if(vErrors === null){
+vErrors = [err79];
+}
+else {
+vErrors.push(err79);
+}
+errors++;
+}
+}
+else {
+const err80 = {instancePath:instancePath+"/start_date",schemaPath:"#/properties/start_date/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err80];
+}
+else {
+vErrors.push(err80);
+}
+errors++;
+}
+}
+if(data.end_date !== undefined){
+let data26 = data.end_date;
+if(typeof data26 === "string"){
+if(!pattern11.test(data26)){
+const err81 = {instancePath:instancePath+"/end_date",schemaPath:"#/properties/end_date/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"+"\""};
+if(vErrors === null){
+vErrors = [err81];
+}
+else {
+vErrors.push(err81);
+}
+errors++;
+}
+if(!(formats0.validate(data26))){
+const err82 = {instancePath:instancePath+"/end_date",schemaPath:"#/properties/end_date/format",keyword:"format",params:{format: "date"},message:"must match format \""+"date"+"\""};
+if(vErrors === null){
+vErrors = [err82];
+}
+else {
+vErrors.push(err82);
+}
+errors++;
+}
+}
+else {
+const err83 = {instancePath:instancePath+"/end_date",schemaPath:"#/properties/end_date/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err83];
+}
+else {
+vErrors.push(err83);
+}
+errors++;
+}
+}
+if(data.lookback_days !== undefined){
+let data27 = data.lookback_days;
+if(!((typeof data27 == "number") && (!(data27 % 1) && !isNaN(data27)))){
+const err84 = {instancePath:instancePath+"/lookback_days",schemaPath:"#/properties/lookback_days/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err84];
+}
+else {
+vErrors.push(err84);
+}
+errors++;
+}
+if(typeof data27 == "number"){
+if(data27 > 31 || isNaN(data27)){
+const err85 = {instancePath:instancePath+"/lookback_days",schemaPath:"#/properties/lookback_days/maximum",keyword:"maximum",params:{comparison: "<=", limit: 31},message:"must be <= 31"};
+if(vErrors === null){
+vErrors = [err85];
+}
+else {
+vErrors.push(err85);
+}
+errors++;
+}
+if(data27 < 0 || isNaN(data27)){
+const err86 = {instancePath:instancePath+"/lookback_days",schemaPath:"#/properties/lookback_days/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err86];
+}
+else {
+vErrors.push(err86);
+}
+errors++;
+}
+}
+}
+if(data.month_close_days !== undefined){
+let data28 = data.month_close_days;
+if(!((typeof data28 == "number") && (!(data28 % 1) && !isNaN(data28)))){
+const err87 = {instancePath:instancePath+"/month_close_days",schemaPath:"#/properties/month_close_days/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err87];
+}
+else {
+vErrors.push(err87);
+}
+errors++;
+}
+if(typeof data28 == "number"){
+if(data28 > 15 || isNaN(data28)){
+const err88 = {instancePath:instancePath+"/month_close_days",schemaPath:"#/properties/month_close_days/maximum",keyword:"maximum",params:{comparison: "<=", limit: 15},message:"must be <= 15"};
+if(vErrors === null){
+vErrors = [err88];
+}
+else {
+vErrors.push(err88);
+}
+errors++;
+}
+if(data28 < 0 || isNaN(data28)){
+const err89 = {instancePath:instancePath+"/month_close_days",schemaPath:"#/properties/month_close_days/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err89];
+}
+else {
+vErrors.push(err89);
+}
+errors++;
+}
+}
+}
+if(data.slice_days !== undefined){
+let data29 = data.slice_days;
+if(!((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29)))){
+const err90 = {instancePath:instancePath+"/slice_days",schemaPath:"#/properties/slice_days/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err90];
+}
+else {
+vErrors.push(err90);
+}
+errors++;
+}
+if(typeof data29 == "number"){
+if(data29 > 31 || isNaN(data29)){
+const err91 = {instancePath:instancePath+"/slice_days",schemaPath:"#/properties/slice_days/maximum",keyword:"maximum",params:{comparison: "<=", limit: 31},message:"must be <= 31"};
+if(vErrors === null){
+vErrors = [err91];
+}
+else {
+vErrors.push(err91);
+}
+errors++;
+}
+if(data29 < 1 || isNaN(data29)){
+const err92 = {instancePath:instancePath+"/slice_days",schemaPath:"#/properties/slice_days/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err92];
+}
+else {
+vErrors.push(err92);
+}
+errors++;
+}
+}
+}
+if(data.max_concurrency !== undefined){
+let data30 = data.max_concurrency;
+if(!((typeof data30 == "number") && (!(data30 % 1) && !isNaN(data30)))){
+const err93 = {instancePath:instancePath+"/max_concurrency",schemaPath:"#/properties/max_concurrency/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err93];
+}
+else {
+vErrors.push(err93);
+}
+errors++;
+}
+if(typeof data30 == "number"){
+if(data30 > 8 || isNaN(data30)){
+const err94 = {instancePath:instancePath+"/max_concurrency",schemaPath:"#/properties/max_concurrency/maximum",keyword:"maximum",params:{comparison: "<=", limit: 8},message:"must be <= 8"};
+if(vErrors === null){
+vErrors = [err94];
+}
+else {
+vErrors.push(err94);
+}
+errors++;
+}
+if(data30 < 1 || isNaN(data30)){
+const err95 = {instancePath:instancePath+"/max_concurrency",schemaPath:"#/properties/max_concurrency/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err95];
+}
+else {
+vErrors.push(err95);
+}
+errors++;
+}
+}
+}
+if(data.page_size !== undefined){
+let data31 = data.page_size;
+if(!((typeof data31 == "number") && (!(data31 % 1) && !isNaN(data31)))){
+const err96 = {instancePath:instancePath+"/page_size",schemaPath:"#/properties/page_size/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err96];
+}
+else {
+vErrors.push(err96);
+}
+errors++;
+}
+if(typeof data31 == "number"){
+if(data31 > 100000 || isNaN(data31)){
+const err97 = {instancePath:instancePath+"/page_size",schemaPath:"#/properties/page_size/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000"};
+if(vErrors === null){
+vErrors = [err97];
+}
+else {
+vErrors.push(err97);
+}
+errors++;
+}
+if(data31 < 1 || isNaN(data31)){
+const err98 = {instancePath:instancePath+"/page_size",schemaPath:"#/properties/page_size/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err98];
+}
+else {
+vErrors.push(err98);
+}
+errors++;
+}
+}
+}
+if(data.worker_threads !== undefined){
+let data32 = data.worker_threads;
+if(!((typeof data32 == "number") && (!(data32 % 1) && !isNaN(data32)))){
+const err99 = {instancePath:instancePath+"/worker_threads",schemaPath:"#/properties/worker_threads/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err99];
+}
+else {
+vErrors.push(err99);
+}
+errors++;
+}
+if(typeof data32 == "number"){
+if(data32 > 16 || isNaN(data32)){
+const err100 = {instancePath:instancePath+"/worker_threads",schemaPath:"#/properties/worker_threads/maximum",keyword:"maximum",params:{comparison: "<=", limit: 16},message:"must be <= 16"};
+if(vErrors === null){
+vErrors = [err100];
+}
+else {
+vErrors.push(err100);
+}
+errors++;
+}
+if(data32 < 0 || isNaN(data32)){
+const err101 = {instancePath:instancePath+"/worker_threads",schemaPath:"#/properties/worker_threads/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err101];
+}
+else {
+vErrors.push(err101);
+}
+errors++;
+}
+}
+}
+if(data.tracking_rules !== undefined){
+let data33 = data.tracking_rules;
+if(Array.isArray(data33)){
+const len0 = data33.length;
+for(let i0=0; i0<len0; i0++){
+let data34 = data33[i0];
+if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
+if(data34.name === undefined){
+const err102 = {instancePath:instancePath+"/tracking_rules/" + i0,schemaPath:"#/properties/tracking_rules/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+if(vErrors === null){
+vErrors = [err102];
+}
+else {
+vErrors.push(err102);
+}
+errors++;
+}
+if(data34.match === undefined){
+const err103 = {instancePath:instancePath+"/tracking_rules/" + i0,schemaPath:"#/properties/tracking_rules/items/required",keyword:"required",params:{missingProperty: "match"},message:"must have required property '"+"match"+"'"};
+if(vErrors === null){
+vErrors = [err103];
+}
+else {
+vErrors.push(err103);
+}
+errors++;
+}
+if(data34.set === undefined){
+const err104 = {instancePath:instancePath+"/tracking_rules/" + i0,schemaPath:"#/properties/tracking_rules/items/required",keyword:"required",params:{missingProperty: "set"},message:"must have required property '"+"set"+"'"};
+if(vErrors === null){
+vErrors = [err104];
+}
+else {
+vErrors.push(err104);
+}
+errors++;
+}
+if(data34.name !== undefined){
+let data35 = data34.name;
+if(typeof data35 === "string"){
+if(func2(data35) < 1){
+const err105 = {instancePath:instancePath+"/tracking_rules/" + i0+"/name",schemaPath:"#/properties/tracking_rules/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err105];
+}
+else {
+vErrors.push(err105);
+}
+errors++;
+}
+}
+else {
+const err106 = {instancePath:instancePath+"/tracking_rules/" + i0+"/name",schemaPath:"#/properties/tracking_rules/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err106];
+}
+else {
+vErrors.push(err106);
+}
+errors++;
+}
+}
+if(data34.priority !== undefined){
+let data36 = data34.priority;
+if(!((typeof data36 == "number") && (!(data36 % 1) && !isNaN(data36)))){
+const err107 = {instancePath:instancePath+"/tracking_rules/" + i0+"/priority",schemaPath:"#/properties/tracking_rules/items/properties/priority/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err107];
+}
+else {
+vErrors.push(err107);
+}
+errors++;
+}
+}
+if(data34.match !== undefined){
+let data37 = data34.match;
+if(data37 && typeof data37 == "object" && !Array.isArray(data37)){
+if(data37.resource_group !== undefined){
+if(typeof data37.resource_group !== "string"){
+const err108 = {instancePath:instancePath+"/tracking_rules/" + i0+"/match/resource_group",schemaPath:"#/properties/tracking_rules/items/properties/match/properties/resource_group/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err108];
+}
+else {
+vErrors.push(err108);
+}
+errors++;
+}
+}
+if(data37.subscription_name !== undefined){
+if(typeof data37.subscription_name !== "string"){
+const err109 = {instancePath:instancePath+"/tracking_rules/" + i0+"/match/subscription_name",schemaPath:"#/properties/tracking_rules/items/properties/match/properties/subscription_name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err109];
+}
+else {
+vErrors.push(err109);
+}
+errors++;
+}
+}
+if(data37.meter_category !== undefined){
+if(typeof data37.meter_category !== "string"){
+const err110 = {instancePath:instancePath+"/tracking_rules/" + i0+"/match/meter_category",schemaPath:"#/properties/tracking_rules/items/properties/match/properties/meter_category/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err110];
+}
+else {
+vErrors.push(err110);
+}
+errors++;
+}
+}
+}
+else {
+const err111 = {instancePath:instancePath+"/tracking_rules/" + i0+"/match",schemaPath:"#/properties/tracking_rules/items/properties/match/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err111];
+}
+else {
+vErrors.push(err111);
+}
+errors++;
+}
+}
+if(data34.set !== undefined){
+let data41 = data34.set;
+if(data41 && typeof data41 == "object" && !Array.isArray(data41)){
+if(data41.team !== undefined){
+if(typeof data41.team !== "string"){
+const err112 = {instancePath:instancePath+"/tracking_rules/" + i0+"/set/team",schemaPath:"#/properties/tracking_rules/items/properties/set/properties/team/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err112];
+}
+else {
+vErrors.push(err112);
+}
+errors++;
+}
+}
+if(data41.cost_center !== undefined){
+if(typeof data41.cost_center !== "string"){
+const err113 = {instancePath:instancePath+"/tracking_rules/" + i0+"/set/cost_center",schemaPath:"#/properties/tracking_rules/items/properties/set/properties/cost_center/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err113];
+}
+else {
+vErrors.push(err113);
+}
+errors++;
+}
+}
+if(data41.project !== undefined){
+if(typeof data41.project !== "string"){
+const err114 = {instancePath:instancePath+"/tracking_rules/" + i0+"/set/project",schemaPath:"#/properties/tracking_rules/items/properties/set/properties/project/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err114];
+}
+else {
+vErrors.push(err114);
+}
+errors++;
+}
+}
+}
+else {
+const err115 = {instancePath:instancePath+"/tracking_rules/" + i0+"/set",schemaPath:"#/properties/tracking_rules/items/properties/set/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err115];
+}
+else {
+vErrors.push(err115);
+}
+errors++;
+}
+}
+if(data34.description !== undefined){
+if(typeof data34.description !== "string"){
+const err116 = {instancePath:instancePath+"/tracking_rules/" + i0+"/description",schemaPath:"#/properties/tracking_rules/items/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err116];
+}
+else {
+vErrors.push(err116);
+}
+errors++;
+}
+}
+}
+else {
+const err117 = {instancePath:instancePath+"/tracking_rules/" + i0,schemaPath:"#/properties/tracking_rules/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err117];
+}
+else {
+vErrors.push(err117);
+}
+errors++;
+}
+}
+}
+else {
+const err118 = {instancePath:instancePath+"/tracking_rules",schemaPath:"#/properties/tracking_rules/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err118];
+}
+else {
+vErrors.push(err118);
+}
+errors++;
+}
+}
+if(data.api_base_url !== undefined){
+let data46 = data.api_base_url;
+if(typeof data46 === "string"){
+if(!pattern13.test(data46)){
+const err119 = {instancePath:instancePath+"/api_base_url",schemaPath:"#/properties/api_base_url/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\""};
+if(vErrors === null){
+vErrors = [err119];
+}
+else {
+vErrors.push(err119);
+}
+errors++;
+}
+}
+else {
+const err120 = {instancePath:instancePath+"/api_base_url",schemaPath:"#/properties/api_base_url/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err120];
+}
+else {
+vErrors.push(err120);
+}
+errors++;
+}
+}
+if(data.login_base_url !== undefined){
+let data47 = data.login_base_url;
+if(typeof data47 === "string"){
+if(!pattern13.test(data47)){
+const err121 = {instancePath:instancePath+"/login_base_url",schemaPath:"#/properties/login_base_url/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\""};
+if(vErrors === null){
+vErrors = [err121];
+}
+else {
+vErrors.push(err121);
+}
+errors++;
+}
+}
+else {
+const err122 = {instancePath:instancePath+"/login_base_url",schemaPath:"#/properties/login_base_url/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err122];
+}
+else {
+vErrors.push(err122);
+}
+errors++;
+}
+}
+if(data.ea_base_url !== undefined){
+let data48 = data.ea_base_url;
+if(typeof data48 === "string"){
+if(!pattern13.test(data48)){
+const err123 = {instancePath:instancePath+"/ea_base_url",schemaPath:"#/properties/ea_base_url/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\""};
+if(vErrors === null){
+vErrors = [err123];
+}
+else {
+vErrors.push(err123);
+}
+errors++;
+}
+}
+else {
+const err124 = {instancePath:instancePath+"/ea_base_url",schemaPath:"#/properties/ea_base_url/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err124];
+}
+else {
+vErrors.push(err124);
+}
+errors++;
+}
+}
+if(data.request_timeout_seconds !== undefined){
+let data49 = data.request_timeout_seconds;
+if(!((typeof data49 == "number") && (!(data49 % 1) && !isNaN(data49)))){
+const err125 = {instancePath:instancePath+"/request_timeout_seconds",schemaPath:"#/properties/request_timeout_seconds/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err125];
+}
+else {
+vErrors.push(err125);
+}
+errors++;
+}
+if(typeof data49 == "number"){
+if(data49 > 3600 || isNaN(data49)){
+const err126 = {instancePath:instancePath+"/request_timeout_seconds",schemaPath:"#/properties/request_timeout_seconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600"};
+if(vErrors === null){
+vErrors = [err126];
+}
+else {
+vErrors.push(err126);
+}
+errors++;
+}
+if(data49 < 1 || isNaN(data49)){
+const err127 = {instancePath:instancePath+"/request_timeout_seconds",schemaPath:"#/properties/request_timeout_seconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err127];
+}
+else {
+vErrors.push(err127);
+}
+errors++;
+}
+}
+}
+if(data.max_retries !== undefined){
+let data50 = data.max_retries;
+if(!((typeof data50 == "number") && (!(data50 % 1) && !isNaN(data50)))){
+const err128 = {instancePath:instancePath+"/max_retries",schemaPath:"#/properties/max_retries/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err128];
+}
+else {
+vErrors.push(err128);
+}
+errors++;
+}
+if(typeof data50 == "number"){
+if(data50 > 20 || isNaN(data50)){
+const err129 = {instancePath:instancePath+"/max_retries",schemaPath:"#/properties/max_retries/maximum",keyword:"maximum",params:{comparison: "<=", limit: 20},message:"must be <= 20"};
+if(vErrors === null){
+vErrors = [err129];
+}
+else {
+vErrors.push(err129);
+}
+errors++;
+}
+if(data50 < 0 || isNaN(data50)){
+const err130 = {instancePath:instancePath+"/max_retries",schemaPath:"#/properties/max_retries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err130];
+}
+else {
+vErrors.push(err130);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err131 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err131];
+}
+else {
+vErrors.push(err131);
 }
 errors++;
 }

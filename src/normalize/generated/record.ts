@@ -2,10 +2,11 @@
 // After changing the table, run `npm run gen:record`.
 import {parseAdditionalInfo, parseTags} from '../../decode/json-strings';
 import {normalizeGuid, parseBoolean, parseDate, parseNumber} from '../../decode/values';
-import {CSV_ALIASES, Metric, SourceApi} from '../fields';
+import {headerKey} from '../aliases';
+import {Agreement, agreementOfHeader, CSV_ALIASES, Metric, SourceApi} from '../fields';
 import {enc, encBoolean, encJson, ID_SEPARATOR} from '../id-encoding';
 import {parseResourceId} from '../resource-id';
-import {cell, cols, dateFromParts, jtext, Normalized, NormalizeContext, orError, pick, REJECT_BAD_COST, REJECT_DATE, REJECT_FIELD_COUNT, REJECT_NO_COST} from '../rows';
+import {cell, cols, dateFromParts, jtext, NO_COLS, Normalized, NormalizeContext, orError, pick, REJECT_BAD_COST, REJECT_DATE, REJECT_FIELD_COUNT, REJECT_NO_COST} from '../rows';
 
 /** The one normalized record every reader produces, in field order. */
 export interface UsageRecord {
@@ -76,6 +77,26 @@ export interface UsageRecord {
   // parsed JSON strings
   tags: Record<string, string> | null;
   additional_info: Record<string, unknown> | null;
+  // agreement and MCA (docs/design.md §7)
+  agreement: Agreement;
+  invoice_id: string | null;
+  previous_invoice_id: string | null;
+  invoice_section_id: string | null;
+  invoice_section_name: string | null;
+  reseller_name: string | null;
+  reseller_mpn_id: string | null;
+  service_period_start: string | null;
+  service_period_end: string | null;
+  product_id: string | null;
+  publisher_id: string | null;
+  pricing_currency: string | null;
+  cost_in_pricing_currency: number | null;
+  cost_in_usd: number | null;
+  payg_cost: number | null;
+  payg_cost_in_usd: number | null;
+  exchange_rate_pricing_to_billing: number | null;
+  exchange_rate_date: string | null;
+  provider: string | null;
   // VM (filled by enrich/)
   vm_sku: string | null;
   vm_vcpus: number | null;
@@ -92,10 +113,13 @@ export interface UsageRecord {
   parse_errors: string[];
 }
 
-/** The exact string the id hashes (id.ts): the identifying fields in table order. */
+/**
+ * The exact string the id hashes (id.ts): the v1 identifying fields in table order, then each
+ * field added after v1 as `name=value`, only when it is not null (docs/design.md §5).
+ */
 export function identityString(r: UsageRecord): string {
   // one array joined natively: a flat string at once, not a tree of cons strings
-  return [
+  let s = [
     enc(r.usage_date),
     enc(r.billing_period_start),
     enc(r.billing_period_end),
@@ -151,6 +175,17 @@ export function identityString(r: UsageRecord): string {
     encJson(r.tags),
     encJson(r.additional_info),
   ].join(ID_SEPARATOR);
+  if (r.invoice_section_id !== null) s += ID_SEPARATOR + 'invoice_section_id=' + enc(r.invoice_section_id);
+  if (r.invoice_section_name !== null) s += ID_SEPARATOR + 'invoice_section_name=' + enc(r.invoice_section_name);
+  if (r.reseller_name !== null) s += ID_SEPARATOR + 'reseller_name=' + enc(r.reseller_name);
+  if (r.reseller_mpn_id !== null) s += ID_SEPARATOR + 'reseller_mpn_id=' + enc(r.reseller_mpn_id);
+  if (r.service_period_start !== null) s += ID_SEPARATOR + 'service_period_start=' + enc(r.service_period_start);
+  if (r.service_period_end !== null) s += ID_SEPARATOR + 'service_period_end=' + enc(r.service_period_end);
+  if (r.product_id !== null) s += ID_SEPARATOR + 'product_id=' + enc(r.product_id);
+  if (r.publisher_id !== null) s += ID_SEPARATOR + 'publisher_id=' + enc(r.publisher_id);
+  if (r.pricing_currency !== null) s += ID_SEPARATOR + 'pricing_currency=' + enc(r.pricing_currency);
+  if (r.provider !== null) s += ID_SEPARATOR + 'provider=' + enc(r.provider);
+  return s;
 }
 
 /**
@@ -163,6 +198,7 @@ export function costDetailsRowNormalizer(header: string[], ctx: NormalizeContext
   const width = header.length;
   const metric = ctx.metric;
   const sourceApi = ctx.sourceApi;
+  const agreement = agreementOfHeader(header.map(headerKey));
   const cUsageDate = cols(header, CSV_ALIASES.usage_date);
   const iDay = cols(header, CSV_ALIASES.day).a;
   const iMonth = cols(header, CSV_ALIASES.month).a;
@@ -173,8 +209,8 @@ export function costDetailsRowNormalizer(header: string[], ctx: NormalizeContext
   const cBillingAccountName = cols(header, CSV_ALIASES.billing_account_name);
   const cBillingProfileId = cols(header, CSV_ALIASES.billing_profile_id);
   const cBillingProfileName = cols(header, CSV_ALIASES.billing_profile_name);
-  const cDepartmentId = cols(header, CSV_ALIASES.department_id);
-  const cDepartmentName = cols(header, CSV_ALIASES.department_name);
+  const cDepartmentId = agreement === 'EA' ? cols(header, CSV_ALIASES.department_id) : NO_COLS;
+  const cDepartmentName = agreement === 'EA' ? cols(header, CSV_ALIASES.department_name) : NO_COLS;
   const cAccountId = cols(header, CSV_ALIASES.account_id);
   const cAccountName = cols(header, CSV_ALIASES.account_name);
   const cAccountOwner = cols(header, CSV_ALIASES.account_owner);
@@ -223,6 +259,24 @@ export function costDetailsRowNormalizer(header: string[], ctx: NormalizeContext
   const cAvailabilityZone = cols(header, CSV_ALIASES.availability_zone);
   const iTags = cols(header, CSV_ALIASES.tags).a;
   const iAdditionalInfo = cols(header, CSV_ALIASES.additional_info).a;
+  const cInvoiceId = agreement === 'MCA' ? cols(header, CSV_ALIASES.invoice_id) : NO_COLS;
+  const cPreviousInvoiceId = agreement === 'MCA' ? cols(header, CSV_ALIASES.previous_invoice_id) : NO_COLS;
+  const cInvoiceSectionId = agreement === 'MCA' ? cols(header, CSV_ALIASES.invoice_section_id) : NO_COLS;
+  const cInvoiceSectionName = agreement === 'MCA' ? cols(header, CSV_ALIASES.invoice_section_name) : NO_COLS;
+  const cResellerName = agreement === 'MCA' ? cols(header, CSV_ALIASES.reseller_name) : NO_COLS;
+  const cResellerMpnId = agreement === 'MCA' ? cols(header, CSV_ALIASES.reseller_mpn_id) : NO_COLS;
+  const cServicePeriodStart = agreement === 'MCA' ? cols(header, CSV_ALIASES.service_period_start) : NO_COLS;
+  const cServicePeriodEnd = agreement === 'MCA' ? cols(header, CSV_ALIASES.service_period_end) : NO_COLS;
+  const cProductId = agreement === 'MCA' ? cols(header, CSV_ALIASES.product_id) : NO_COLS;
+  const cPublisherId = agreement === 'MCA' ? cols(header, CSV_ALIASES.publisher_id) : NO_COLS;
+  const cPricingCurrency = agreement === 'MCA' ? cols(header, CSV_ALIASES.pricing_currency) : NO_COLS;
+  const cCostInPricingCurrency = agreement === 'MCA' ? cols(header, CSV_ALIASES.cost_in_pricing_currency) : NO_COLS;
+  const cCostInUsd = agreement === 'MCA' ? cols(header, CSV_ALIASES.cost_in_usd) : NO_COLS;
+  const cPaygCost = agreement === 'MCA' ? cols(header, CSV_ALIASES.payg_cost) : NO_COLS;
+  const cPaygCostInUsd = agreement === 'MCA' ? cols(header, CSV_ALIASES.payg_cost_in_usd) : NO_COLS;
+  const cExchangeRatePricingToBilling = agreement === 'MCA' ? cols(header, CSV_ALIASES.exchange_rate_pricing_to_billing) : NO_COLS;
+  const cExchangeRateDate = agreement === 'MCA' ? cols(header, CSV_ALIASES.exchange_rate_date) : NO_COLS;
+  const cProvider = agreement === 'MCA' ? cols(header, CSV_ALIASES.provider) : NO_COLS;
 
   return (row: string[]): Normalized => {
     if (row.length !== width) return REJECT_FIELD_COUNT;
@@ -254,6 +308,14 @@ export function costDetailsRowNormalizer(header: string[], ctx: NormalizeContext
     if (tags.error) errors.push('tags');
     const additionalInfo = parseAdditionalInfo(iAdditionalInfo < 0 ? null : row[iAdditionalInfo]);
     if (additionalInfo.error) errors.push('additional_info');
+    const servicePeriodStart = orError(parseDate(pick(row, cServicePeriodStart)), 'service_period_start', errors);
+    const servicePeriodEnd = orError(parseDate(pick(row, cServicePeriodEnd)), 'service_period_end', errors);
+    const costInPricingCurrency = orError(parseNumber(pick(row, cCostInPricingCurrency)), 'cost_in_pricing_currency', errors);
+    const costInUsd = orError(parseNumber(pick(row, cCostInUsd)), 'cost_in_usd', errors);
+    const paygCost = orError(parseNumber(pick(row, cPaygCost)), 'payg_cost', errors);
+    const paygCostInUsd = orError(parseNumber(pick(row, cPaygCostInUsd)), 'payg_cost_in_usd', errors);
+    const exchangeRatePricingToBilling = orError(parseNumber(pick(row, cExchangeRatePricingToBilling)), 'exchange_rate_pricing_to_billing', errors);
+    const exchangeRateDate = orError(parseDate(pick(row, cExchangeRateDate)), 'exchange_rate_date', errors);
     const record: UsageRecord = {
       id: '',
       usage_date: usageDate,
@@ -315,6 +377,25 @@ export function costDetailsRowNormalizer(header: string[], ctx: NormalizeContext
       availability_zone: pick(row, cAvailabilityZone),
       tags: tags.value,
       additional_info: additionalInfo.value,
+      agreement: agreement,
+      invoice_id: pick(row, cInvoiceId),
+      previous_invoice_id: pick(row, cPreviousInvoiceId),
+      invoice_section_id: pick(row, cInvoiceSectionId),
+      invoice_section_name: pick(row, cInvoiceSectionName),
+      reseller_name: pick(row, cResellerName),
+      reseller_mpn_id: pick(row, cResellerMpnId),
+      service_period_start: servicePeriodStart,
+      service_period_end: servicePeriodEnd,
+      product_id: pick(row, cProductId),
+      publisher_id: pick(row, cPublisherId),
+      pricing_currency: pick(row, cPricingCurrency),
+      cost_in_pricing_currency: costInPricingCurrency,
+      cost_in_usd: costInUsd,
+      payg_cost: paygCost,
+      payg_cost_in_usd: paygCostInUsd,
+      exchange_rate_pricing_to_billing: exchangeRatePricingToBilling,
+      exchange_rate_date: exchangeRateDate,
+      provider: pick(row, cProvider),
       vm_sku: null,
       vm_vcpus: null,
       vm_os: null,
@@ -420,6 +501,25 @@ export function normalizeEaRow(row: Record<string, unknown>, ctx: NormalizeConte
     availability_zone: jtext(row.availabilityZone),
     tags: tags.value,
     additional_info: additionalInfo.value,
+    agreement: 'EA',
+    invoice_id: null,
+    previous_invoice_id: null,
+    invoice_section_id: null,
+    invoice_section_name: null,
+    reseller_name: null,
+    reseller_mpn_id: null,
+    service_period_start: null,
+    service_period_end: null,
+    product_id: null,
+    publisher_id: null,
+    pricing_currency: null,
+    cost_in_pricing_currency: null,
+    cost_in_usd: null,
+    payg_cost: null,
+    payg_cost_in_usd: null,
+    exchange_rate_pricing_to_billing: null,
+    exchange_rate_date: null,
+    provider: null,
     vm_sku: null,
     vm_vcpus: null,
     vm_os: null,
