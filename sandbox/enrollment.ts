@@ -13,7 +13,7 @@ import {formatDec, mulDec, parseDec, toCents} from './decimal';
 import {isDay} from './dates';
 import {hash32, Rng, uuidFrom} from './prng';
 import {
-  ColumnLayout, CoreRow, DEFAULT_MESS, DraftRow, hours, Metric, MessRates, monthFraction, padTo28, RowGenerator, signed, zeroed,
+  ColumnLayout, columnNames, CoreRow, DEFAULT_MESS, DraftRow, hours, Metric, MessRates, monthFraction, padTo28, RowGenerator, signed, zeroed,
 } from './row-core';
 
 export {DEFAULT_MESS} from './row-core';
@@ -115,20 +115,11 @@ const KIND_WEIGHTS = [20, 20, 12, 8, 14, 6, 8, 4, 0.6, 0.4];
 
 /** EA column names of the neutral columns (docs/design.md §1). */
 const EA_LAYOUT: ColumnLayout<Cols> = {
-  col: {
-    billingAccountId: 'BillingAccountId', billingAccountName: 'BillingAccountName', billingProfileId: 'BillingProfileId',
-    billingProfileName: 'BillingProfileName', invoiceSectionId: 'InvoiceSectionId', invoiceSectionName: 'InvoiceSectionName',
-    costCenter: 'CostCenter', subscriptionId: 'SubscriptionId', subscriptionName: 'SubscriptionName',
-    billingCurrency: 'BillingCurrencyCode', isAzureCreditEligible: 'IsAzureCreditEligible', chargeType: 'ChargeType',
-    frequency: 'Frequency', pricingModel: 'PricingModel', publisherType: 'PublisherType', publisherName: 'PublisherName',
-    serviceFamily: 'ServiceFamily', meterCategory: 'MeterCategory', meterSubCategory: 'MeterSubCategory', meterName: 'MeterName',
-    meterRegion: 'MeterRegion', unitOfMeasure: 'UnitOfMeasure', productName: 'ProductName', meterId: 'MeterId',
-    partId: 'PartNumber', unitPrice: 'UnitPrice', paygPrice: 'PayGPrice', resourceLocation: 'ResourceLocation',
-    locationNormalized: 'ResourceLocationNormalized', consumedService: 'ConsumedService', additionalInfo: 'AdditionalInfo',
-    reservationId: 'ReservationId', reservationName: 'ReservationName', productOrderId: 'ProductOrderId',
-    productOrderName: 'ProductOrderName', term: 'Term', benefitId: 'benefitId', benefitName: 'benefitName',
-    quantity: 'Quantity', effectivePrice: 'EffectivePrice',
-  },
+  // PascalCase of the neutral name, but for these
+  col: columnNames(blankCols(), (n) => n[0].toUpperCase() + n.slice(1), {
+    billingCurrency: 'BillingCurrencyCode', partId: 'PartNumber', paygPrice: 'PayGPrice',
+    locationNormalized: 'ResourceLocationNormalized', benefitId: 'benefitId', benefitName: 'benefitName',
+  }),
   blank: blankCols,
   partId(key) {
     const h = hash32('part', key);

@@ -17,7 +17,7 @@ import {
 } from './mca-catalog';
 import {hash32, Rng, uuidFrom} from './prng';
 import {
-  ColumnLayout, CoreRow, DEFAULT_MESS, DraftRow, hours, Metric, MessRates, monthFraction, padTo28, RowGenerator, signed, zeroed,
+  ColumnLayout, columnNames, CoreRow, DEFAULT_MESS, DraftRow, hours, Metric, MessRates, monthFraction, padTo28, RowGenerator, signed, zeroed,
 } from './row-core';
 
 export interface McaAccountOptions {
@@ -108,20 +108,11 @@ const PRODUCT_ID_CHARS = 'ABCDEFGHJKLMNPQRSTUVWXYZ0123456789';
 
 /** MCA column names of the neutral columns (dataset 2023-12-01-preview). */
 const MCA_LAYOUT: ColumnLayout<McaCols> = {
-  col: {
-    billingAccountId: 'billingAccountId', billingAccountName: 'billingAccountName', billingProfileId: 'billingProfileId',
-    billingProfileName: 'billingProfileName', invoiceSectionId: 'invoiceSectionId', invoiceSectionName: 'invoiceSectionName',
-    costCenter: 'costCenter', subscriptionId: 'SubscriptionId', subscriptionName: 'subscriptionName',
-    billingCurrency: 'billingCurrency', isAzureCreditEligible: 'isAzureCreditEligible', chargeType: 'chargeType',
-    frequency: 'frequency', pricingModel: 'pricingModel', publisherType: 'publisherType', publisherName: 'publisherName',
-    serviceFamily: 'serviceFamily', meterCategory: 'meterCategory', meterSubCategory: 'meterSubCategory', meterName: 'meterName',
-    meterRegion: 'meterRegion', unitOfMeasure: 'unitOfMeasure', productName: 'ProductName', meterId: 'meterId',
-    partId: 'ProductId', unitPrice: 'unitPrice', paygPrice: 'PayGPrice', resourceLocation: 'resourceLocation',
-    locationNormalized: 'location', consumedService: 'consumedService', additionalInfo: 'additionalInfo',
-    reservationId: 'reservationId', reservationName: 'reservationName', productOrderId: 'productOrderId',
-    productOrderName: 'productOrderName', term: 'term', benefitId: 'benefitId', benefitName: 'benefitName',
-    quantity: 'quantity', effectivePrice: 'effectivePrice',
-  },
+  // the neutral name itself, but for these
+  col: columnNames(blankMcaCols(), (n) => n, {
+    subscriptionId: 'SubscriptionId', productName: 'ProductName', partId: 'ProductId', paygPrice: 'PayGPrice',
+    locationNormalized: 'location',
+  }),
   blank: blankMcaCols,
   partId(key) {
     const h = new Rng(hash32('mca-product', key));

@@ -26,15 +26,34 @@ export interface MessRates {
 export const DEFAULT_MESS: MessRates = {badDate: 0.003, malformedTags: 0.004, specialChars: 0.006, duplicate: 0.02};
 
 /** Columns the shared logic writes, by neutral name. */
-export type NeutralColumn =
-  | 'billingAccountId' | 'billingAccountName' | 'billingProfileId' | 'billingProfileName'
-  | 'invoiceSectionId' | 'invoiceSectionName' | 'costCenter' | 'subscriptionId' | 'subscriptionName'
-  | 'billingCurrency' | 'isAzureCreditEligible' | 'chargeType' | 'frequency' | 'pricingModel'
-  | 'publisherType' | 'publisherName' | 'serviceFamily' | 'meterCategory' | 'meterSubCategory'
-  | 'meterName' | 'meterRegion' | 'unitOfMeasure' | 'productName' | 'meterId' | 'partId' | 'unitPrice'
-  | 'paygPrice' | 'resourceLocation' | 'locationNormalized' | 'consumedService' | 'additionalInfo'
-  | 'reservationId' | 'reservationName' | 'productOrderId' | 'productOrderName' | 'term'
-  | 'benefitId' | 'benefitName' | 'quantity' | 'effectivePrice';
+export const NEUTRAL_COLUMNS = [
+  'billingAccountId', 'billingAccountName', 'billingProfileId', 'billingProfileName',
+  'invoiceSectionId', 'invoiceSectionName', 'costCenter', 'subscriptionId', 'subscriptionName',
+  'billingCurrency', 'isAzureCreditEligible', 'chargeType', 'frequency', 'pricingModel',
+  'publisherType', 'publisherName', 'serviceFamily', 'meterCategory', 'meterSubCategory',
+  'meterName', 'meterRegion', 'unitOfMeasure', 'productName', 'meterId', 'partId', 'unitPrice',
+  'paygPrice', 'resourceLocation', 'locationNormalized', 'consumedService', 'additionalInfo',
+  'reservationId', 'reservationName', 'productOrderId', 'productOrderName', 'term',
+  'benefitId', 'benefitName', 'quantity', 'effectivePrice',
+] as const;
+
+export type NeutralColumn = (typeof NEUTRAL_COLUMNS)[number];
+
+/**
+ * A layout's column of each neutral name: a naming rule plus the columns that break it, checked
+ * against the layout's blank row so a misspelt name fails at load, not as an empty column.
+ */
+export function columnNames<C extends object>(
+  blank: C, rule: (n: NeutralColumn) => string, except: Partial<Record<NeutralColumn, keyof C>>,
+): Record<NeutralColumn, keyof C> {
+  const out = {} as Record<NeutralColumn, keyof C>;
+  for (const n of NEUTRAL_COLUMNS) {
+    const name = except[n] ?? rule(n);
+    if (!(name in blank)) throw new Error(`column layout: no column ${String(name)} for ${n}`);
+    out[n] = name as keyof C;
+  }
+  return out;
+}
 
 /** One agreement's column layout, as seen by the shared logic. */
 export interface ColumnLayout<C> {
@@ -103,8 +122,10 @@ export interface Owner {
   publisherType: string;
 }
 
+/** What the shared logic reads of a reservation (EA and MCA catalogs both have these). */
 export interface ReservationLike {
   id: string;
+
   orderId: string;
   name: string;
   size: string;
