@@ -13,7 +13,7 @@ import {formatDec, mulDec, parseDec, toCents} from './decimal';
 import {isDay} from './dates';
 import {hash32, Rng, uuidFrom} from './prng';
 import {
-  ColumnLayout, columnNames, CoreRow, DEFAULT_MESS, DraftRow, hours, Metric, MessRates, monthFraction, padTo28, RowGenerator, signed, zeroed,
+  ColumnLayout, columnNames, CoreRow, DEFAULT_MESS, DraftRow, hours, Metric, MessRates, monthFraction, padTo28, RowGenerator, signed, storageAccountName, zeroed,
 } from './row-core';
 
 export {DEFAULT_MESS} from './row-core';
@@ -317,19 +317,8 @@ class EaGenerator extends RowGenerator<Cols, Kind, BaseRow> {
     const sub = SUBSCRIPTIONS[subIdx];
     const b = this.common(day, i, 'storage', sub);
     const rg = rng.pick(sub.rgs);
-    const acct = `st${sub.name.toLowerCase().replace(/[^a-z]/g, '').slice(0, 12)}${(hash32('st', sub.guid, rg) % 90) + 10}`;
-    const v = rng.int(0, 2);
-    if (v === 0) {
-      // Tiny GB-month fractions: costs with up to 28 decimals, as in real files.
-      this.meter(b, sub.region, 'Storage', 'Storage', 'Tiered Block Blob', 'Hot LRS Data Stored', '1 GB/Month', '0.0184', `Tiered Block Blob - Hot LRS - Data Stored - ${REGIONS[sub.region].meterRegion}`, rng);
-      b.qty = `0.${'0'.repeat(rng.int(2, 8))}${rng.digits(14)}`;
-    } else if (v === 1) {
-      this.meter(b, sub.region, 'Storage', 'Storage', 'General Block Blob v2', 'LRS Write Operations', '10K', '0.055', `General Block Blob v2 - LRS - Write Operations - ${REGIONS[sub.region].meterRegion}`, rng);
-      b.qty = `${rng.int(0, 40)}.${rng.digits(4)}`;
-    } else {
-      this.meter(b, sub.region, 'Storage', 'Storage', 'Files v2', 'Hot LRS Data Stored', '1 GB/Month', '0.0255', `Files v2 - Hot LRS - Data Stored - ${REGIONS[sub.region].meterRegion}`, rng);
-      b.qty = `${rng.int(0, 9)}.${rng.digits(16)}`;
-    }
+    const acct = storageAccountName('st', 12, sub, rg);
+    this.storageMeter(b, sub.region, rng.int(0, 2), rng);
     b.c.ConsumedService = 'Microsoft.Storage';
     b.c.ResourceGroup = rg;
     b.c.ResourceName = acct;

@@ -17,7 +17,7 @@ import {
 } from './mca-catalog';
 import {hash32, Rng, uuidFrom} from './prng';
 import {
-  ColumnLayout, columnNames, CoreRow, DEFAULT_MESS, DraftRow, hours, Metric, MessRates, monthFraction, padTo28, RowGenerator, signed, zeroed,
+  ColumnLayout, columnNames, CoreRow, DEFAULT_MESS, DraftRow, hours, Metric, MessRates, monthFraction, padTo28, RowGenerator, signed, storageAccountName, zeroed,
 } from './row-core';
 
 export interface McaAccountOptions {
@@ -266,15 +266,9 @@ class McaGenerator extends RowGenerator<McaCols, Kind, BaseRow> {
     const sub = MCA_SUBSCRIPTIONS[subIdx];
     const b = this.common(day, i, 'storage', subIdx);
     const rg = rng.pick(sub.rgs);
-    const acct = `stmca${sub.name.toLowerCase().replace(/[^a-z]/g, '').slice(0, 10)}${(hash32('st', sub.guid, rg) % 90) + 10}`;
-    if (rng.chance(0.5)) {
-      // tiny GB-month fractions: long decimals, as in real files
-      this.meter(b, sub.region, 'Storage', 'Storage', 'Tiered Block Blob', 'Hot LRS Data Stored', '1 GB/Month', '0.0184', `Tiered Block Blob - Hot LRS - Data Stored - ${REGIONS[sub.region].meterRegion}`, rng);
-      b.qty = `0.${'0'.repeat(rng.int(2, 8))}${rng.digits(14)}`;
-    } else {
-      this.meter(b, sub.region, 'Storage', 'Storage', 'General Block Blob v2', 'LRS Write Operations', '10K', '0.055', `General Block Blob v2 - LRS - Write Operations - ${REGIONS[sub.region].meterRegion}`, rng);
-      b.qty = `${rng.int(0, 40)}.${rng.digits(4)}`;
-    }
+    const acct = storageAccountName('stmca', 10, sub, rg);
+    // MCA has no file shares: hot blob data or write operations
+    this.storageMeter(b, sub.region, rng.chance(0.5) ? 0 : 1, rng);
     b.c.consumedService = 'Microsoft.Storage';
     this.resource(b, sub, rg, 'Microsoft.Storage/storageAccounts', acct, rng);
     b.tags = rng.chance(0.8) ? [['env', sub.costCenter ? 'prod' : 'shared'], ['team', sub.name.split(' ')[0].toLowerCase()]] : [];

@@ -229,6 +229,24 @@ export abstract class RowGenerator<C, K extends string, B extends DraftRow<C>> {
     }
   }
 
+  /**
+   * A storage meter and its quantity: 0 hot blob data (tiny GB-month fractions, so costs with up
+   * to 28 decimals, as in real files), 1 blob write operations, 2 hot file data.
+   */
+  protected storageMeter(b: DraftRow<C>, region: string, v: number, rng: Rng): void {
+    const where = REGIONS[region].meterRegion;
+    if (v === 0) {
+      this.meter(b, region, 'Storage', 'Storage', 'Tiered Block Blob', 'Hot LRS Data Stored', '1 GB/Month', '0.0184', `Tiered Block Blob - Hot LRS - Data Stored - ${where}`, rng);
+      b.qty = `0.${'0'.repeat(rng.int(2, 8))}${rng.digits(14)}`;
+    } else if (v === 1) {
+      this.meter(b, region, 'Storage', 'Storage', 'General Block Blob v2', 'LRS Write Operations', '10K', '0.055', `General Block Blob v2 - LRS - Write Operations - ${where}`, rng);
+      b.qty = `${rng.int(0, 40)}.${rng.digits(4)}`;
+    } else {
+      this.meter(b, region, 'Storage', 'Storage', 'Files v2', 'Hot LRS Data Stored', '1 GB/Month', '0.0255', `Files v2 - Hot LRS - Data Stored - ${where}`, rng);
+      b.qty = `${rng.int(0, 9)}.${rng.digits(16)}`;
+    }
+  }
+
   private reservationCols(b: DraftRow<C>, res: ReservationLike, reservationId: string): void {
     this.set(b, 'pricingModel', 'Reservation');
     this.set(b, 'reservationId', reservationId);
@@ -325,6 +343,11 @@ export function reservationProduct(res: ReservationLike): string {
 
 export function benefitId(res: ReservationLike): string {
   return `/providers/Microsoft.Capacity/reservationOrders/${res.orderId}/reservations/${res.id}`;
+}
+
+/** A storage account name from a subscription name, stable per resource group. */
+export function storageAccountName(prefix: string, maxLen: number, sub: {name: string; guid: string}, rg: string): string {
+  return `${prefix}${sub.name.toLowerCase().replace(/[^a-z]/g, '').slice(0, maxLen)}${(hash32('st', sub.guid, rg) % 90) + 10}`;
 }
 
 export function hours(rng: Rng): string {
