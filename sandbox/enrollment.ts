@@ -6,7 +6,7 @@
  */
 import {
   ACCOUNTS, AKS_CLUSTERS, AksCluster, DEPARTMENTS, MARKETPLACE, REGIONS, RESERVATIONS,
-  SUBSCRIPTIONS, Subscription, VMS, VM_SIZES,
+  SUBSCRIPTIONS, Subscription, VMS,
 } from './catalog';
 import {blankCols, Cols} from './columns';
 import {formatDec, mulDec, parseDec, toCents} from './decimal';
@@ -180,12 +180,8 @@ class EaGenerator extends RowGenerator<Cols, Kind, BaseRow> {
   private vm(day: string, i: number, rng: Rng): BaseRow {
     const vm = rng.pick(VMS);
     const sub = SUBSCRIPTIONS[vm.sub];
-    const size = VM_SIZES[vm.size];
     const b = this.common(day, i, 'vm', sub);
-    const region = sub.region;
-    const subcat = vm.os === 'Windows' ? `${size.family} Windows` : size.family;
-    const price = vm.os === 'Windows' ? size.winPrice : size.price;
-    this.meter(b, region, 'Compute', 'Virtual Machines', subcat, size.meter, '1 Hour', price, `Virtual Machines ${subcat} - ${size.meter} - ${REGIONS[region].meterRegion}`, rng);
+    this.vmMeter(b, sub.region, vm.size, vm.os, rng);
     b.c.ConsumedService = 'Microsoft.Compute';
     b.c.ResourceGroup = vm.rg;
     b.c.ResourceName = vm.name;
@@ -217,9 +213,8 @@ class EaGenerator extends RowGenerator<Cols, Kind, BaseRow> {
     const cl = rng.pick(AKS_CLUSTERS);
     const pool = rng.pick(cl.pools);
     const sub = SUBSCRIPTIONS[cl.sub];
-    const size = VM_SIZES[pool.size];
     const b = this.common(day, i, 'aks', sub);
-    this.meter(b, cl.region, 'Compute', 'Virtual Machines', size.family, size.meter, '1 Hour', size.price, `Virtual Machines ${size.family} - ${size.meter} - ${REGIONS[cl.region].meterRegion}`, rng);
+    this.vmMeter(b, cl.region, pool.size, 'Linux', rng);
     const rg = this.nodeRg(cl, rng);
     const vmss = `aks-${pool.name}-${pool.digits}-vmss`;
     b.c.ConsumedService = 'Microsoft.Compute';
@@ -388,11 +383,10 @@ class EaGenerator extends RowGenerator<Cols, Kind, BaseRow> {
   private purchase(day: string, i: number, rng: Rng, refund: boolean): BaseRow {
     const res = rng.pick(RESERVATIONS);
     const sub = SUBSCRIPTIONS[res.sub];
-    const size = VM_SIZES[res.size];
     const b = this.common(day, i, refund ? 'reservation-refund' : 'purchase', sub);
     const oneTime = rng.chance(0.4);
     const price = oneTime ? res.upfront : res.monthly;
-    this.meter(b, res.region, 'Compute', 'Virtual Machines', size.family, size.meter, '1 Hour', price, `Virtual Machines ${size.family} - ${size.meter} - ${REGIONS[res.region].meterRegion}`, rng);
+    this.vmMeter(b, res.region, res.size, 'Linux', rng, price);
     // EA writes the order id as ReservationId of a purchase, and no reservation in ResourceId.
     this.reservationCharge(b, res, res.orderId, refund, oneTime);
     b.c.ResourceId = `/providers/Microsoft.Capacity/reservationOrders/${res.orderId}/reservations/`;

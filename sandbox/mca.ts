@@ -7,7 +7,7 @@
  * exchangeRatePricingToBilling exactly (truncated to 28 decimals), costInUsd = costInPricingCurrency.
  * The agreement-neutral part of a row is in row-core.ts; here are the MCA estate and columns.
  */
-import {REGIONS, VM_SIZES} from './catalog';
+import {REGIONS} from './catalog';
 import {isDay} from './dates';
 import {mulDec} from './decimal';
 import {blankMcaCols, McaCols} from './mca-columns';
@@ -205,11 +205,8 @@ class McaGenerator extends RowGenerator<McaCols, Kind, BaseRow> {
   private vm(day: string, i: number, rng: Rng): BaseRow {
     const vm = rng.pick(MCA_VMS);
     const sub = MCA_SUBSCRIPTIONS[vm.sub];
-    const size = VM_SIZES[vm.size];
     const b = this.common(day, i, 'vm', vm.sub);
-    const subcat = vm.os === 'Windows' ? `${size.family} Windows` : size.family;
-    const price = vm.os === 'Windows' ? size.winPrice : size.price;
-    this.meter(b, sub.region, 'Compute', 'Virtual Machines', subcat, size.meter, '1 Hour', price, `Virtual Machines ${subcat} - ${size.meter} - ${REGIONS[sub.region].meterRegion}`, rng);
+    this.vmMeter(b, sub.region, vm.size, vm.os, rng);
     b.c.consumedService = 'Microsoft.Compute';
     this.resource(b, sub, vm.rg, 'Microsoft.Compute/virtualMachines', vm.name, rng);
     if (vm.os === 'Windows') b.c.serviceInfo2 = rng.pick(['', 'Windows Server BYOL']);
@@ -230,9 +227,8 @@ class McaGenerator extends RowGenerator<McaCols, Kind, BaseRow> {
     const cl = rng.pick(MCA_AKS_CLUSTERS);
     const pool = rng.pick(cl.pools);
     const sub = MCA_SUBSCRIPTIONS[cl.sub];
-    const size = VM_SIZES[pool.size];
     const b = this.common(day, i, 'aks', cl.sub);
-    this.meter(b, cl.region, 'Compute', 'Virtual Machines', size.family, size.meter, '1 Hour', size.price, `Virtual Machines ${size.family} - ${size.meter} - ${REGIONS[cl.region].meterRegion}`, rng);
+    this.vmMeter(b, cl.region, pool.size, 'Linux', rng);
     const vmss = `aks-${pool.name}-${pool.digits}-vmss`;
     b.c.consumedService = 'Microsoft.Compute';
     this.resource(b, sub, this.nodeRg(cl, rng), 'Microsoft.Compute/virtualMachineScaleSets', vmss, rng);
@@ -328,9 +324,8 @@ class McaGenerator extends RowGenerator<McaCols, Kind, BaseRow> {
 
   private purchase(day: string, i: number, rng: Rng, refund: boolean): BaseRow {
     const res = rng.pick(MCA_RESERVATIONS);
-    const size = VM_SIZES[res.size];
     const b = this.common(day, i, refund ? 'reservation-refund' : 'purchase', res.sub);
-    this.meter(b, res.region, 'Compute', 'Virtual Machines', size.family, size.meter, '1 Hour', res.monthly, `Virtual Machines ${size.family} - ${size.meter} - ${REGIONS[res.region].meterRegion}`, rng);
+    this.vmMeter(b, res.region, res.size, 'Linux', rng, res.monthly);
     // MCA reservations are billed monthly: no one-time purchase.
     this.reservationCharge(b, res, res.id, refund, false);
     b.c.ResourceId = `/providers/Microsoft.Capacity/reservationOrders/${res.orderId}/reservations/${res.id}`;

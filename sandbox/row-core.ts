@@ -229,6 +229,14 @@ export abstract class RowGenerator<C, K extends string, B extends DraftRow<C>> {
     }
   }
 
+  /** The compute meter of a VM size (Windows has its own subcategory and price); price overrides it. */
+  protected vmMeter(b: DraftRow<C>, region: string, sizeKey: string, os: 'Windows' | 'Linux', rng: Rng, price?: string): void {
+    const size = VM_SIZES[sizeKey];
+    const subcat = os === 'Windows' ? `${size.family} Windows` : size.family;
+    const p = price ?? (os === 'Windows' ? size.winPrice : size.price);
+    this.meter(b, region, 'Compute', 'Virtual Machines', subcat, size.meter, '1 Hour', p, `Virtual Machines ${subcat} - ${size.meter} - ${REGIONS[region].meterRegion}`, rng);
+  }
+
   /**
    * A storage meter and its quantity: 0 hot blob data (tiny GB-month fractions, so costs with up
    * to 28 decimals, as in real files), 1 blob write operations, 2 hot file data.
