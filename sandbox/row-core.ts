@@ -17,7 +17,7 @@ export interface MessRates {
   badDate: number;
   /** Rows whose Tags text is not valid JSON (connector emits them with a parse error). */
   malformedTags: number;
-  /** Rows with a comma, doubled quotes and a newline in ResourceName and a tag value. */
+  /** Rows with a comma, doubled quotes and a newline in a text column (the layout's) and a tag value. */
   specialChars: number;
   /** Fraction of odd slots that repeat the previous slot with another quantity/cost. */
   duplicate: number;
