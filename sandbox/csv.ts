@@ -67,8 +67,8 @@ function columnsOf(schema: CsvSchema): Column[] {
 
 const DATES = new Map<string, [string, string, string]>();
 
-/** Date, BillingPeriodStartDate, BillingPeriodEndDate texts of a day (memoized: few distinct days). */
-function datesOf(day: string, style: DateStyle): [string, string, string] {
+/** A day's date, its month's first and last day, as texts (memoized: few distinct days). */
+export function datesOf(day: string, style: DateStyle): [string, string, string] {
   const key = style + day;
   let d = DATES.get(key);
   if (!d) {
@@ -86,7 +86,11 @@ export function csvLine(r: UsageRow, style: CsvStyle): string {
   c.BillingPeriodStartDate = d[1];
   c.BillingPeriodEndDate = d[2];
   c.Tags = tagsText(r, r.tagsStyle);
-  const cols = columnsOf(style.schema);
+  return joinFields(c, columnsOf(style.schema));
+}
+
+/** One CSV line (with trailing \n) of a row's columns, in the given order (any agreement's layout). */
+export function joinFields<C extends string>(c: Record<C, string>, cols: readonly C[]): string {
   let s = csvField(c[cols[0]]);
   for (let i = 1; i < cols.length; i++) s += ',' + csvField(c[cols[i]]);
   return s + '\n';

@@ -2,30 +2,22 @@
  * Deterministic synthetic EA enrollment. Each (day, slot) row is generated from its own seeded
  * PRNG, so any day (or any row) can be produced independently, in any order, without holding a
  * month in memory. Actual and amortized views are two transforms of the same underlying slot.
+ * The agreement-neutral part of a row is in row-core.ts; here are the EA estate and columns.
  */
 import {
-  ACCOUNTS, AKS_CLUSTERS, AksCluster, DEPARTMENTS, MARKETPLACE, REGIONS, RESERVATIONS, Reservation,
-  SUBSCRIPTIONS, Subscription, VMS, VM_SIZES,
+  ACCOUNTS, AKS_CLUSTERS, AksCluster, DEPARTMENTS, MARKETPLACE, REGIONS, RESERVATIONS,
+  SUBSCRIPTIONS, Subscription, VMS,
 } from './catalog';
 import {blankCols, Cols} from './columns';
 import {formatDec, mulDec, parseDec, toCents} from './decimal';
-import {isDay, monthEnd} from './dates';
-import {hash32, hashUnit, Rng, uuidFrom} from './prng';
+import {isDay} from './dates';
+import {hash32, Rng, uuidFrom} from './prng';
+import {
+  ColumnLayout, columnNames, CoreRow, DEFAULT_MESS, DraftRow, hours, Metric, MessRates, monthFraction, padTo28, RowGenerator, signed, storageAccountName, zeroed,
+} from './row-core';
 
-export type Metric = 'actual' | 'amortized';
-
-export interface MessRates {
-  /** Rows whose Date is empty or `13/45/YYYY` (connector must drop them). */
-  badDate: number;
-  /** Rows whose Tags text is not valid JSON (connector emits them with a parse error). */
-  malformedTags: number;
-  /** Rows with a comma, doubled quotes and a newline in ResourceName and a tag value. */
-  specialChars: number;
-  /** Fraction of odd slots that repeat the previous slot with another quantity/cost. */
-  duplicate: number;
-}
-
-export const DEFAULT_MESS: MessRates = {badDate: 0.003, malformedTags: 0.004, specialChars: 0.006, duplicate: 0.02};
+export {DEFAULT_MESS} from './row-core';
+export type {Metric, MessRates} from './row-core';
 
 export interface EnrollmentOptions {
   seed: number;
@@ -40,39 +32,9 @@ export interface EnrollmentOptions {
   messRates?: Partial<MessRates>;
 }
 
-export interface UsageRow {
-  /** The day this row's usage belongs to (its origin day, even if its Date text is unusable). */
-  day: string;
-  slot: number;
-  /** When set, the raw unusable Date text ('' or '13/45/YYYY'). */
-  badDate?: string;
-  /** Tags as key/value pairs (order kept). */
-  tags: Array<[string, string]>;
-  /** When set, the malformed Tags text written verbatim instead of `tags`. */
-  tagsRaw?: string;
-  /** How Tags is written in CSV: inside of an object without braces, or a full object. */
-  tagsStyle: 'inner' | 'full';
-  /** Row is a repeat of slot-1 except for quantity/cost. */
-  dupOf?: number;
-  /** Which generator made it (for debugging and tests). */
-  kind: string;
-  /** All columns; Date, Tags and BillingPeriod* are filled by the renderers. */
-  c: Cols;
-}
+export type UsageRow = CoreRow<Cols>;
 
-/** A slot before the metric is applied. */
-interface BaseRow extends UsageRow {
-  qty: string;
-  /** Effective price for ActualCost. */
-  price: string;
-  negative: boolean;
-  /** Pad cost to 28 decimals with trailing zeros (seen in real files). */
-  padCost: boolean;
-  /** Present only in ActualCost (reservation purchases and their refunds). */
-  actualOnly: boolean;
-  /** Reservation-covered usage: amortized rate and benefit. */
-  amort?: {rate: string; benefitId: string; benefitName: string};
-}
+type BaseRow = DraftRow<Cols>;
 
 export interface Enrollment {
   readonly opts: Required<Omit<EnrollmentOptions, 'messRates'>> & {messRates: MessRates};
@@ -105,10 +67,10 @@ export function makeEnrollment(input: EnrollmentOptions): Enrollment {
   const empty = new Set(opts.emptyDays);
   const slotCount = (day: string) =>
     day < opts.startDate || day > opts.endDate || empty.has(day) ? 0 : opts.rowsPerDay;
-  const gen = new Generator_(opts.seed, opts.enrollmentNumber, opts.messRates);
+  const gen = new EaGenerator(opts.seed, opts.enrollmentNumber, opts.messRates);
   const row = (day: string, slot: number, metric: Metric): UsageRow | null => {
     if (slot < 0 || slot >= slotCount(day)) return null;
-    return applyMetric(gen.slot(day, slot), metric);
+    return gen.applyMetric(gen.slot(day, slot), metric);
   };
   const e: Enrollment = {
     opts,
@@ -124,31 +86,6 @@ export function makeEnrollment(input: EnrollmentOptions): Enrollment {
   };
   ENROLLMENT_CACHE.set(input, e);
   return e;
-}
-
-function applyMetric(b: BaseRow, metric: Metric): UsageRow | null {
-  let price = b.price;
-  if (metric === 'amortized') {
-    if (b.actualOnly) return null;
-    if (b.amort) {
-      price = b.amort.rate;
-      b.c.benefitId = b.amort.benefitId;
-      b.c.benefitName = b.amort.benefitName;
-    }
-  }
-  b.c.Quantity = b.qty;
-  b.c.EffectivePrice = price;
-  let cost = mulDec(b.qty, price);
-  if (/^-?0(\.0*)?$/.test(cost)) cost = '0';
-  else if (b.padCost) cost = padTo28(cost);
-  b.c.CostInBillingCurrency = b.negative && cost !== '0' ? '-' + cost : cost;
-  return b;
-}
-
-function padTo28(s: string): string {
-  const dot = s.indexOf('.');
-  if (dot < 0) return s + '.' + '0'.repeat(28);
-  return s + '0'.repeat(28 - (s.length - dot - 1));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -176,107 +113,56 @@ type Kind = 'vm' | 'aks' | 'disk' | 'network' | 'storage' | 'logs' | 'sql' | 'ma
 const KINDS: Kind[] = ['vm', 'aks', 'disk', 'network', 'storage', 'logs', 'sql', 'marketplace', 'purchase', 'refund'];
 const KIND_WEIGHTS = [20, 20, 12, 8, 14, 6, 8, 4, 0.6, 0.4];
 
-/** Meter id and part number per meter (constant, so memoized). */
-const METER_IDS = new Map<string, [string, string]>();
-const DAYS_IN_MONTH = new Map<string, number>();
+/** EA column names of the neutral columns (docs/design.md §1). */
+const EA_LAYOUT: ColumnLayout<Cols> = {
+  // PascalCase of the neutral name, but for these
+  col: columnNames(blankCols(), (n) => n[0].toUpperCase() + n.slice(1), {
+    billingCurrency: 'BillingCurrencyCode', partId: 'PartNumber', paygPrice: 'PayGPrice',
+    locationNormalized: 'ResourceLocationNormalized', benefitId: 'benefitId', benefitName: 'benefitName',
+  }),
+  blank: blankCols,
+  partId(key) {
+    const h = hash32('part', key);
+    return `A${String.fromCharCode(65 + (h % 8))}${String.fromCharCode(65 + ((h >>> 3) % 26))}-${String((h >>> 8) % 100000).padStart(5, '0')}`;
+  },
+  images: {windows: 'Windows Server 2019 Datacenter', linux: ['Canonical', 'AKSUbuntu-2204gen2containerd-202401.09.0', 'UbuntuServer 20.04-LTS']},
+  specialChars(c) {
+    c.ResourceName = `${c.ResourceName || 'legacy-app'}, "classic"\n(migrated)`;
+  },
+  malformedTags: MALFORMED_TAGS,
+};
 
-class Generator_ {
-  constructor(
-    private readonly seed: number,
-    private readonly enrollment: string,
-    private readonly mess: MessRates,
-  ) {}
-
-  slot(day: string, i: number): BaseRow {
-    if (i % 2 === 1 && hashUnit(this.seed, 'dup', day, i) < this.mess.duplicate) {
-      // Same identifying fields as slot i-1, other measures: exercises id occurrence counters.
-      const b = this.full(day, i - 1);
-      const rng = new Rng(hash32(this.seed, 'dupq', day, i));
-      b.qty = otherQty(b.qty, rng);
-      b.slot = i;
-      b.dupOf = i - 1;
-      return b;
-    }
-    return this.full(day, i);
+class EaGenerator extends RowGenerator<Cols, Kind, BaseRow> {
+  constructor(seed: number, private readonly enrollment: string, mess: MessRates) {
+    super(seed, mess, EA_LAYOUT, KINDS, KIND_WEIGHTS);
   }
 
-  private full(day: string, i: number): BaseRow {
-    const rng = new Rng(hash32(this.seed, day, i));
-    const kind = rng.weighted(KINDS, KIND_WEIGHTS);
-    const b = this.base(day, i, kind, rng);
-    // Messy overlays, each with its own stream so rates stay independent of content.
-    const m = new Rng(hash32(this.seed, 'mess', day, i));
-    if (m.chance(this.mess.badDate)) b.badDate = m.chance(0.5) ? '' : `13/45/${day.slice(0, 4)}`;
-    if (m.chance(this.mess.malformedTags)) {
-      if (b.tags.length === 0) b.tags = [['env', 'prod']];
-      b.tagsRaw = m.pick(MALFORMED_TAGS);
-    }
-    if (m.chance(this.mess.specialChars)) {
-      b.c.ResourceName = `${b.c.ResourceName || 'legacy-app'}, "classic"\n(migrated)`;
-      b.tags = [...b.tags, ['description', 'Payments API, "v2" edition']];
-    }
-    b.tagsStyle = m.chance(0.1) ? 'full' : 'inner';
-    if (m.chance(0.15)) b.padCost = true;
+  applyMetric(b: BaseRow, metric: Metric): UsageRow | null {
+    const price = this.metricPrice(b, metric);
+    if (price === null) return null;
+    let cost = zeroed(mulDec(b.qty, price));
+    if (cost !== '0' && b.padCost) cost = padTo28(cost);
+    b.c.CostInBillingCurrency = signed(b, cost);
     return b;
   }
 
   private common(day: string, i: number, kind: string, sub: Subscription): BaseRow {
-    const c = blankCols();
     const acct = ACCOUNTS[sub.account];
     const dept = DEPARTMENTS[acct.dept];
-    c.InvoiceSectionName = dept.name;
-    c.InvoiceSectionId = dept.id;
-    c.AccountName = acct.name;
-    c.AccountId = acct.id;
-    c.AccountOwnerId = acct.owner;
-    c.SubscriptionId = sub.guid;
-    c.SubscriptionName = sub.name;
-    c.CostCenter = sub.costCenter;
-    c.OfferId = sub.offer;
-    c.BillingAccountId = this.enrollment;
-    c.BillingAccountName = 'Contoso Sandbox Enrollment (synthetic)';
-    c.BillingProfileId = this.enrollment;
-    c.BillingProfileName = 'Contoso Sandbox Enrollment (synthetic)';
-    c.BillingCurrencyCode = 'USD';
-    c.IsAzureCreditEligible = 'True';
-    c.ChargeType = 'Usage';
-    c.Frequency = 'UsageBased';
-    c.PricingModel = 'OnDemand';
-    c.PublisherType = 'Azure';
-    c.PublisherName = 'Microsoft';
-    return {day, slot: i, kind, tags: [], tagsStyle: 'inner', c, qty: '0', price: '0', negative: false, padCost: false, actualOnly: false};
+    const b = this.draft(day, i, kind, {
+      billingAccountId: this.enrollment, billingAccountName: 'Contoso Sandbox Enrollment (synthetic)',
+      billingProfileId: this.enrollment, billingProfileName: 'Contoso Sandbox Enrollment (synthetic)',
+      invoiceSectionId: dept.id, invoiceSectionName: dept.name, costCenter: sub.costCenter,
+      subscriptionId: sub.guid, subscriptionName: sub.name, billingCurrency: 'USD', publisherType: 'Azure',
+    });
+    b.c.AccountName = acct.name;
+    b.c.AccountId = acct.id;
+    b.c.AccountOwnerId = acct.owner;
+    b.c.OfferId = sub.offer;
+    return b;
   }
 
-  private meter(b: BaseRow, region: string, family: string, category: string, sub: string, name: string, unit: string, price: string, product: string, rng: Rng): void {
-    const r = REGIONS[region];
-    const c = b.c;
-    c.ServiceFamily = family;
-    c.MeterCategory = category;
-    c.MeterSubCategory = sub;
-    c.MeterName = name;
-    c.MeterRegion = r ? r.meterRegion : '';
-    c.UnitOfMeasure = unit;
-    c.ProductName = product;
-    const key = `${category}|${sub}|${name}|${region}`;
-    let ids = METER_IDS.get(key);
-    if (!ids) {
-      const h = hash32('part', key);
-      const part = `A${String.fromCharCode(65 + (h % 8))}${String.fromCharCode(65 + ((h >>> 3) % 26))}-${String((h >>> 8) % 100000).padStart(5, '0')}`;
-      ids = [uuidFrom('meter', category, sub, name, region), part];
-      METER_IDS.set(key, ids);
-    }
-    c.MeterId = ids[0];
-    c.PartNumber = ids[1];
-    c.UnitPrice = price;
-    c.PayGPrice = price;
-    b.price = price;
-    if (r) {
-      c.ResourceLocation = rng.pick([r.name, r.display, r.name]);
-      c.ResourceLocationNormalized = r.name;
-    }
-  }
-
-  private base(day: string, i: number, kind: Kind, rng: Rng): BaseRow {
+  protected base(day: string, i: number, kind: Kind, rng: Rng): BaseRow {
     switch (kind) {
       case 'vm': return this.vm(day, i, rng);
       case 'aks': return this.aks(day, i, rng);
@@ -291,41 +177,11 @@ class Generator_ {
     }
   }
 
-  private cover(b: BaseRow, res: Reservation): void {
-    // ActualCost: usage covered by a reservation is free; AmortizedCost carries its share.
-    b.c.PricingModel = 'Reservation';
-    b.c.ReservationId = res.id;
-    b.c.ReservationName = res.name;
-    b.c.ProductOrderId = res.orderId;
-    b.c.ProductOrderName = reservationProduct(res);
-    b.c.Term = String(res.termMonths);
-    b.price = '0';
-    b.amort = {rate: res.amortizedRate, benefitId: benefitId(res), benefitName: res.name};
-  }
-
-  private vmInfo(b: BaseRow, sizeKey: string, os: 'Windows' | 'Linux', vmName: string, rng: Rng, aks: boolean): void {
-    const size = VM_SIZES[sizeKey];
-    const info: Record<string, unknown> = {};
-    if (aks) info.UsageType = 'ComputeHR';
-    info.ImageType = os === 'Windows' ? 'Windows Server 2019 Datacenter' : rng.pick(['Canonical', 'AKSUbuntu-2204gen2containerd-202401.09.0', 'UbuntuServer 20.04-LTS']);
-    info.ServiceType = size.arm;
-    info[rng.chance(0.3) ? 'VmName' : 'VMName'] = vmName;
-    if (aks) info.VMProperties = 'Microsoft.AKS.Compute.AKS.Linux.Billing';
-    info.VCPUs = size.vcpus;
-    if (!aks) info.UsageType = 'ComputeHR';
-    b.c.AdditionalInfo = JSON.stringify(info);
-    if (size.priority === 'spot') b.c.PricingModel = 'Spot';
-  }
-
   private vm(day: string, i: number, rng: Rng): BaseRow {
     const vm = rng.pick(VMS);
     const sub = SUBSCRIPTIONS[vm.sub];
-    const size = VM_SIZES[vm.size];
     const b = this.common(day, i, 'vm', sub);
-    const region = sub.region;
-    const subcat = vm.os === 'Windows' ? `${size.family} Windows` : size.family;
-    const price = vm.os === 'Windows' ? size.winPrice : size.price;
-    this.meter(b, region, 'Compute', 'Virtual Machines', subcat, size.meter, '1 Hour', price, `Virtual Machines ${subcat} - ${size.meter} - ${REGIONS[region].meterRegion}`, rng);
+    this.vmMeter(b, sub.region, vm.size, vm.os, rng);
     b.c.ConsumedService = 'Microsoft.Compute';
     b.c.ResourceGroup = vm.rg;
     b.c.ResourceName = vm.name;
@@ -338,12 +194,6 @@ class Generator_ {
     b.qty = hours(rng);
     if (vm.reservation !== undefined && rng.chance(0.7)) this.cover(b, RESERVATIONS[vm.reservation]);
     return b;
-  }
-
-  private nodeRg(cl: AksCluster, rng: Rng): string {
-    // Azure reports node resource groups in the case it chooses: as created, upper or lower.
-    const v = rng.next();
-    return v < 0.5 ? cl.nodeRg : v < 0.85 ? cl.nodeRg.toUpperCase() : cl.nodeRg.toLowerCase();
   }
 
   private aksTags(cl: AksCluster, pool: string, digits: string, rng: Rng): Array<[string, string]> {
@@ -363,9 +213,8 @@ class Generator_ {
     const cl = rng.pick(AKS_CLUSTERS);
     const pool = rng.pick(cl.pools);
     const sub = SUBSCRIPTIONS[cl.sub];
-    const size = VM_SIZES[pool.size];
     const b = this.common(day, i, 'aks', sub);
-    this.meter(b, cl.region, 'Compute', 'Virtual Machines', size.family, size.meter, '1 Hour', size.price, `Virtual Machines ${size.family} - ${size.meter} - ${REGIONS[cl.region].meterRegion}`, rng);
+    this.vmMeter(b, cl.region, pool.size, 'Linux', rng);
     const rg = this.nodeRg(cl, rng);
     const vmss = `aks-${pool.name}-${pool.digits}-vmss`;
     b.c.ConsumedService = 'Microsoft.Compute';
@@ -463,19 +312,8 @@ class Generator_ {
     const sub = SUBSCRIPTIONS[subIdx];
     const b = this.common(day, i, 'storage', sub);
     const rg = rng.pick(sub.rgs);
-    const acct = `st${sub.name.toLowerCase().replace(/[^a-z]/g, '').slice(0, 12)}${(hash32('st', sub.guid, rg) % 90) + 10}`;
-    const v = rng.int(0, 2);
-    if (v === 0) {
-      // Tiny GB-month fractions: costs with up to 28 decimals, as in real files.
-      this.meter(b, sub.region, 'Storage', 'Storage', 'Tiered Block Blob', 'Hot LRS Data Stored', '1 GB/Month', '0.0184', `Tiered Block Blob - Hot LRS - Data Stored - ${REGIONS[sub.region].meterRegion}`, rng);
-      b.qty = `0.${'0'.repeat(rng.int(2, 8))}${rng.digits(14)}`;
-    } else if (v === 1) {
-      this.meter(b, sub.region, 'Storage', 'Storage', 'General Block Blob v2', 'LRS Write Operations', '10K', '0.055', `General Block Blob v2 - LRS - Write Operations - ${REGIONS[sub.region].meterRegion}`, rng);
-      b.qty = `${rng.int(0, 40)}.${rng.digits(4)}`;
-    } else {
-      this.meter(b, sub.region, 'Storage', 'Storage', 'Files v2', 'Hot LRS Data Stored', '1 GB/Month', '0.0255', `Files v2 - Hot LRS - Data Stored - ${REGIONS[sub.region].meterRegion}`, rng);
-      b.qty = `${rng.int(0, 9)}.${rng.digits(16)}`;
-    }
+    const acct = storageAccountName('st', 12, sub, rg);
+    this.storageMeter(b, sub.region, rng.int(0, 2), rng);
     b.c.ConsumedService = 'Microsoft.Storage';
     b.c.ResourceGroup = rg;
     b.c.ResourceName = acct;
@@ -529,13 +367,8 @@ class Generator_ {
     const sub = SUBSCRIPTIONS[mp.sub];
     const b = this.common(day, i, refund ? 'marketplace-refund' : 'marketplace', sub);
     this.meter(b, '', 'Management and Governance', mp.meterCategory, '', mp.meter, '1 Hour', mp.price, mp.product, rng);
-    b.c.ResourceLocation = sub.region;
-    b.c.ResourceLocationNormalized = sub.region;
     b.c.PartNumber = '';
-    b.c.PublisherType = 'Marketplace';
-    b.c.PublisherName = mp.publisher;
     b.c.PlanName = mp.plan;
-    b.c.IsAzureCreditEligible = 'False';
     b.c.ConsumedService = mp.meterCategory === 'SaaS' ? 'Microsoft.SaaS' : 'Microsoft.Compute';
     b.c.ResourceGroup = mp.rg;
     b.c.ResourceName = mp.resource;
@@ -543,76 +376,23 @@ class Generator_ {
       ? `/subscriptions/${sub.guid}/resourceGroups/${mp.rg}/providers/Microsoft.SaaS/resources/${mp.resource}`
       : `/subscriptions/${sub.guid}/resourceGroups/${mp.rg}/providers/Microsoft.Compute/virtualMachines/${mp.resource}`;
     b.tags = [...SUB_TAGS[mp.sub]];
-    b.qty = hours(rng);
-    if (refund) {
-      b.c.ChargeType = 'Refund';
-      b.c.Frequency = 'OneTime';
-      b.qty = String(rng.int(24, 240));
-      b.negative = true;
-    }
+    this.marketplaceCols(b, sub.region, mp.publisher, refund, rng);
     return b;
   }
 
   private purchase(day: string, i: number, rng: Rng, refund: boolean): BaseRow {
     const res = rng.pick(RESERVATIONS);
     const sub = SUBSCRIPTIONS[res.sub];
-    const size = VM_SIZES[res.size];
     const b = this.common(day, i, refund ? 'reservation-refund' : 'purchase', sub);
     const oneTime = rng.chance(0.4);
     const price = oneTime ? res.upfront : res.monthly;
-    this.meter(b, res.region, 'Compute', 'Virtual Machines', size.family, size.meter, '1 Hour', price, `Virtual Machines ${size.family} - ${size.meter} - ${REGIONS[res.region].meterRegion}`, rng);
-    b.c.PayGPrice = '0';
-    b.c.ConsumedService = 'Microsoft.Capacity';
+    this.vmMeter(b, res.region, res.size, 'Linux', rng, price);
+    // EA writes the order id as ReservationId of a purchase, and no reservation in ResourceId.
+    this.reservationCharge(b, res, res.orderId, refund, oneTime);
     b.c.ResourceId = `/providers/Microsoft.Capacity/reservationOrders/${res.orderId}/reservations/`;
     b.c.ResourceLocation = res.region;
-    b.c.ReservationId = res.orderId;
-    b.c.ReservationName = res.name;
-    b.c.ProductOrderId = res.orderId;
-    b.c.ProductOrderName = reservationProduct(res);
-    b.c.Term = String(res.termMonths);
-    b.c.ChargeType = refund ? 'Refund' : 'Purchase';
-    b.c.Frequency = refund || oneTime ? 'OneTime' : 'Recurring';
-    b.c.PricingModel = 'Reservation';
-    b.c.benefitId = benefitId(res);
-    b.c.benefitName = res.name;
-    b.qty = '1';
-    b.negative = refund;
-    // Purchases are not part of AmortizedCost; their cost is spread over covered usage.
-    b.actualOnly = true;
     return b;
   }
-}
-
-function reservationProduct(res: Reservation): string {
-  const size = VM_SIZES[res.size];
-  const years = res.termMonths / 12;
-  return `Reserved VM Instance, ${size.arm}, ${REGIONS[res.region].meterRegion}, ${years} Year${years > 1 ? 's' : ''}`;
-}
-
-function benefitId(res: Reservation): string {
-  return `/providers/Microsoft.Capacity/reservationOrders/${res.orderId}/reservations/${res.id}`;
-}
-
-function hours(rng: Rng): string {
-  const v = rng.next();
-  if (v < 0.65) return '24';
-  if (v < 0.85) return String(rng.int(1, 23));
-  return `${rng.int(0, 23)}.${rng.digits(rng.int(1, 6))}`;
-}
-
-/** One day's share of a monthly meter: 1/daysInMonth, truncated like real files. */
-function monthFraction(day: string, rng: Rng): string {
-  let days = DAYS_IN_MONTH.get(day);
-  if (days === undefined) DAYS_IN_MONTH.set(day, (days = +monthEnd(day).slice(8, 10)));
-  const digits = rng.pick([6, 10, 15]);
-  const scaled = (10n ** BigInt(digits)) / BigInt(days);
-  return '0.' + scaled.toString().padStart(digits, '0');
-}
-
-function otherQty(q: string, rng: Rng): string {
-  let n = q;
-  while (n === q) n = `${rng.int(0, 23)}.${rng.digits(3)}`;
-  return n;
 }
 
 // ------------------------------------------------------------------------ ground truth ------

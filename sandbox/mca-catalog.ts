@@ -4,6 +4,7 @@
  * reservations and Marketplace offers. Subscription ids are disjoint from the EA enrollment's, so
  * every row belongs to exactly one agreement, profile, section and subscription.
  */
+import type {ReservationLike} from './row-core';
 
 /** Default MCA billing account id: `{guid}:{guid}_{yyyy-MM-dd}` (the colon is part of the id). */
 export const DEFAULT_MCA_ACCOUNT_ID = '6f3b2c1d-8e9a-4b7c-9d0e-1a2b3c4d5e6f:0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d_2019-05-31';
@@ -94,14 +95,7 @@ export const MCA_AKS_CLUSTERS: McaAksCluster[] = [
     pools: [{name: 'gpu', digits: '91827364', size: 'NC6s_v3'}, {name: 'spot', digits: '73645546', size: 'D4s_v3_spot'}]},
 ];
 
-export interface McaReservation {
-  id: string;
-  orderId: string;
-  name: string;
-  size: string;
-  region: string;
-  termMonths: number;
-  amortizedRate: string;
+export interface McaReservation extends ReservationLike {
   monthly: string;
   sub: number;
 }

@@ -5,17 +5,20 @@
  * two transforms of one slot. Amounts: prices are in the pricing currency (USD); a profile billed
  * in EUR converts with a monthly exchange rate, so costInBillingCurrency = costInPricingCurrency x
  * exchangeRatePricingToBilling exactly (truncated to 28 decimals), costInUsd = costInPricingCurrency.
+ * The agreement-neutral part of a row is in row-core.ts; here are the MCA estate and columns.
  */
-import {REGIONS, VM_SIZES} from './catalog';
+import {REGIONS} from './catalog';
 import {isDay} from './dates';
 import {mulDec} from './decimal';
-import {DEFAULT_MESS, MessRates, Metric} from './enrollment';
 import {blankMcaCols, McaCols} from './mca-columns';
 import {
   DEFAULT_MCA_ACCOUNT_ID, MCA_ACCOUNT_RE, MCA_AKS_CLUSTERS, MCA_MARKETPLACE, MCA_PROFILES, MCA_RESERVATIONS, MCA_SECTIONS,
-  MCA_SUBSCRIPTIONS, MCA_VMS, McaAksCluster, McaReservation, McaSubscription,
+  MCA_SUBSCRIPTIONS, MCA_VMS, McaAksCluster, McaSubscription,
 } from './mca-catalog';
-import {hash32, hashUnit, Rng, uuidFrom} from './prng';
+import {hash32, Rng, uuidFrom} from './prng';
+import {
+  ColumnLayout, columnNames, CoreRow, DEFAULT_MESS, DraftRow, hours, Metric, MessRates, monthFraction, padTo28, RowGenerator, signed, storageAccountName, zeroed,
+} from './row-core';
 
 export interface McaAccountOptions {
   /** The sandbox seed; MCA rows use a stream derived from it. */
@@ -31,30 +34,13 @@ export interface McaAccountOptions {
   messRates?: Partial<MessRates>;
 }
 
-export interface McaRow {
-  day: string;
-  slot: number;
-  badDate?: string;
-  tags: Array<[string, string]>;
-  tagsRaw?: string;
-  tagsStyle: 'inner' | 'full';
-  dupOf?: number;
-  kind: string;
+/** Columns: date, tags, billing/service periods and exchangeRateDate are filled by the renderer. */
+export interface McaRow extends CoreRow<McaCols> {
   /** Index into MCA_SUBSCRIPTIONS. */
   sub: number;
-  /** All columns; date, tags, billing/service periods and exchangeRateDate are filled by the renderer. */
-  c: McaCols;
 }
 
-interface BaseRow extends McaRow {
-  qty: string;
-  price: string;
-  payg: string;
-  negative: boolean;
-  padCost: boolean;
-  actualOnly: boolean;
-  amort?: {rate: string; benefitId: string; benefitName: string};
-}
+interface BaseRow extends McaRow, DraftRow<McaCols> {}
 
 export interface McaAccount {
   readonly agreement: 'MCA';
@@ -118,48 +104,48 @@ type Kind = 'vm' | 'aks' | 'disk' | 'storage' | 'network' | 'sql' | 'marketplace
 const KINDS: Kind[] = ['vm', 'aks', 'disk', 'storage', 'network', 'sql', 'marketplace', 'purchase', 'refund'];
 const KIND_WEIGHTS = [22, 22, 12, 14, 10, 10, 5, 0.6, 0.4];
 
-const PRODUCT_IDS = new Map<string, [string, string]>();
+const PRODUCT_ID_CHARS = 'ABCDEFGHJKLMNPQRSTUVWXYZ0123456789';
 
-class McaGenerator {
+/** MCA column names of the neutral columns (dataset 2023-12-01-preview). */
+const MCA_LAYOUT: ColumnLayout<McaCols> = {
+  // the neutral name itself, but for these
+  col: columnNames(blankMcaCols(), (n) => n, {
+    subscriptionId: 'SubscriptionId', productName: 'ProductName', partId: 'ProductId', paygPrice: 'PayGPrice',
+    locationNormalized: 'location',
+  }),
+  blank: blankMcaCols,
+  partId(key) {
+    const h = new Rng(hash32('mca-product', key));
+    let pid = 'DZH3';
+    for (let k = 0; k < 8; k++) pid += PRODUCT_ID_CHARS[h.int(0, PRODUCT_ID_CHARS.length - 1)];
+    return pid;
+  },
+  images: {windows: 'Windows Server 2022 Datacenter', linux: ['Canonical', 'AKSUbuntu-2204gen2containerd-202405.03.0', 'UbuntuServer 22.04-LTS']},
+  specialChars(c) {
+    c.serviceInfo1 = `legacy-app, "classic"\n(migrated)`;
+  },
+  malformedTags: MALFORMED_TAGS,
+};
+
+class McaGenerator extends RowGenerator<McaCols, Kind, BaseRow> {
   constructor(
-    private readonly seed: number,
+    seed: number,
     private readonly accountId: string,
     private readonly today: string,
-    private readonly mess: MessRates,
+    mess: MessRates,
     private readonly rate: (profile: number, month: string) => string,
-  ) {}
-
-  slot(day: string, i: number): BaseRow {
-    if (i % 2 === 1 && hashUnit(this.seed, 'dup', day, i) < this.mess.duplicate) {
-      const b = this.full(day, i - 1);
-      const rng = new Rng(hash32(this.seed, 'dupq', day, i));
-      let q = b.qty;
-      while (q === b.qty) q = `${rng.int(0, 23)}.${rng.digits(3)}`;
-      b.qty = q;
-      b.slot = i;
-      b.dupOf = i - 1;
-      return b;
-    }
-    return this.full(day, i);
+  ) {
+    super(seed, mess, MCA_LAYOUT, KINDS, KIND_WEIGHTS);
   }
 
   applyMetric(b: BaseRow, metric: Metric): McaRow | null {
-    let price = b.price;
-    if (metric === 'amortized') {
-      if (b.actualOnly) return null;
-      if (b.amort) {
-        price = b.amort.rate;
-        b.c.benefitId = b.amort.benefitId;
-        b.c.benefitName = b.amort.benefitName;
-      }
-    }
+    const price = this.metricPrice(b, metric);
+    if (price === null) return null;
     const c = b.c;
     const profile = MCA_SECTIONS[MCA_SUBSCRIPTIONS[b.sub].section].profile;
     const rate = this.rate(profile, b.day.slice(0, 7));
-    c.quantity = b.qty;
-    c.effectivePrice = price;
     c.exchangeRatePricingToBilling = rate;
-    const sign = (s: string) => (b.negative && s !== '0' ? '-' + s : s);
+    const sign = (s: string) => signed(b, s);
     const usd = zeroed(mulDec(b.qty, price));
     const billing = zeroed(trunc28(mulDec(usd, rate)));
     const paygUsd = zeroed(mulDec(b.qty, b.payg));
@@ -168,25 +154,6 @@ class McaGenerator {
     c.costInBillingCurrency = sign(b.padCost && billing !== '0' ? padTo28(billing) : billing);
     c.paygCostInUsd = sign(paygUsd);
     c.paygCostInBillingCurrency = sign(zeroed(trunc28(mulDec(paygUsd, rate))));
-    return b;
-  }
-
-  private full(day: string, i: number): BaseRow {
-    const rng = new Rng(hash32(this.seed, day, i));
-    const kind = rng.weighted(KINDS, KIND_WEIGHTS);
-    const b = this.base(day, i, kind, rng);
-    const m = new Rng(hash32(this.seed, 'mess', day, i));
-    if (m.chance(this.mess.badDate)) b.badDate = m.chance(0.5) ? '' : `13/45/${day.slice(0, 4)}`;
-    if (m.chance(this.mess.malformedTags)) {
-      if (b.tags.length === 0) b.tags = [['env', 'prod']];
-      b.tagsRaw = m.pick(MALFORMED_TAGS);
-    }
-    if (m.chance(this.mess.specialChars)) {
-      b.c.serviceInfo1 = `legacy-app, "classic"\n(migrated)`;
-      b.tags = [...b.tags, ['description', 'Payments API, "v2" edition']];
-    }
-    b.tagsStyle = m.chance(0.1) ? 'full' : 'inner';
-    if (m.chance(0.15)) b.padCost = true;
     return b;
   }
 
@@ -199,64 +166,23 @@ class McaGenerator {
     const sub = MCA_SUBSCRIPTIONS[subIdx];
     const section = MCA_SECTIONS[sub.section];
     const profile = MCA_PROFILES[section.profile];
-    const c = blankMcaCols();
+    const b = this.draft(day, i, kind, {
+      billingAccountId: this.accountId, billingAccountName: 'Contoso Sandbox MCA (synthetic)',
+      billingProfileId: profile.id, billingProfileName: profile.name, invoiceSectionId: section.id,
+      invoiceSectionName: section.name, costCenter: sub.costCenter, subscriptionId: sub.guid,
+      subscriptionName: sub.name, billingCurrency: profile.currency, publisherType: 'Microsoft',
+    }) as BaseRow;
+    b.sub = subIdx;
+    const c = b.c;
     c.invoiceId = this.invoiceOf(section.profile, day.slice(0, 7));
-    c.billingAccountId = this.accountId;
-    c.billingAccountName = 'Contoso Sandbox MCA (synthetic)';
-    c.billingProfileId = profile.id;
-    c.billingProfileName = profile.name;
-    c.invoiceSectionId = section.id;
-    c.invoiceSectionName = section.name;
-    c.costCenter = sub.costCenter;
     c.productOrderId = profile.azurePlanId;
     c.productOrderName = 'Azure plan';
-    c.SubscriptionId = sub.guid;
-    c.subscriptionName = sub.name;
-    c.publisherType = 'Microsoft';
-    c.publisherName = 'Microsoft';
-    c.chargeType = 'Usage';
-    c.frequency = 'UsageBased';
-    c.pricingModel = 'OnDemand';
-    c.billingCurrency = profile.currency;
     c.pricingCurrency = 'USD';
-    c.isAzureCreditEligible = 'True';
     c.provider = 'Azure';
-    return {day, slot: i, kind, sub: subIdx, tags: [], tagsStyle: 'inner', c, qty: '0', price: '0', payg: '0', negative: false, padCost: false, actualOnly: false};
+    return b;
   }
 
-  private meter(b: BaseRow, region: string, family: string, category: string, subcat: string, name: string, unit: string, price: string, product: string, rng: Rng): void {
-    const r = REGIONS[region];
-    const c = b.c;
-    c.serviceFamily = family;
-    c.meterCategory = category;
-    c.meterSubCategory = subcat;
-    c.meterName = name;
-    c.meterRegion = r ? r.meterRegion : '';
-    c.unitOfMeasure = unit;
-    c.ProductName = product;
-    const key = `${category}|${subcat}|${name}|${region}`;
-    let ids = PRODUCT_IDS.get(key);
-    if (!ids) {
-      const h = new Rng(hash32('mca-product', key));
-      const alnum = 'ABCDEFGHJKLMNPQRSTUVWXYZ0123456789';
-      let pid = 'DZH3';
-      for (let k = 0; k < 8; k++) pid += alnum[h.int(0, alnum.length - 1)];
-      ids = [uuidFrom('meter', category, subcat, name, region), pid];
-      PRODUCT_IDS.set(key, ids);
-    }
-    c.meterId = ids[0];
-    c.ProductId = ids[1];
-    c.unitPrice = price;
-    c.PayGPrice = price;
-    b.price = price;
-    b.payg = price;
-    if (r) {
-      c.resourceLocation = rng.pick([r.name, r.display, r.name]);
-      c.location = r.name;
-    }
-  }
-
-  private base(day: string, i: number, kind: Kind, rng: Rng): BaseRow {
+  protected base(day: string, i: number, kind: Kind, rng: Rng): BaseRow {
     switch (kind) {
       case 'vm': return this.vm(day, i, rng);
       case 'aks': return this.aks(day, i, rng);
@@ -276,39 +202,11 @@ class McaGenerator {
     if (rng.chance(0.05)) b.c.ResourceId = b.c.ResourceId.toUpperCase();
   }
 
-  private vmInfo(b: BaseRow, sizeKey: string, os: 'Windows' | 'Linux', vmName: string, rng: Rng, aks: boolean): void {
-    const size = VM_SIZES[sizeKey];
-    const info: Record<string, unknown> = {};
-    if (aks) info.UsageType = 'ComputeHR';
-    info.ImageType = os === 'Windows' ? 'Windows Server 2022 Datacenter' : rng.pick(['Canonical', 'AKSUbuntu-2204gen2containerd-202405.03.0', 'UbuntuServer 22.04-LTS']);
-    info.ServiceType = size.arm;
-    info[rng.chance(0.3) ? 'VmName' : 'VMName'] = vmName;
-    if (aks) info.VMProperties = 'Microsoft.AKS.Compute.AKS.Linux.Billing';
-    info.VCPUs = size.vcpus;
-    if (!aks) info.UsageType = 'ComputeHR';
-    b.c.additionalInfo = JSON.stringify(info);
-    if (size.priority === 'spot') b.c.pricingModel = 'Spot';
-  }
-
-  private cover(b: BaseRow, res: McaReservation): void {
-    b.c.pricingModel = 'Reservation';
-    b.c.reservationId = res.id;
-    b.c.reservationName = res.name;
-    b.c.productOrderId = res.orderId;
-    b.c.productOrderName = reservationProduct(res);
-    b.c.term = String(res.termMonths);
-    b.price = '0';
-    b.amort = {rate: res.amortizedRate, benefitId: benefitId(res), benefitName: res.name};
-  }
-
   private vm(day: string, i: number, rng: Rng): BaseRow {
     const vm = rng.pick(MCA_VMS);
     const sub = MCA_SUBSCRIPTIONS[vm.sub];
-    const size = VM_SIZES[vm.size];
     const b = this.common(day, i, 'vm', vm.sub);
-    const subcat = vm.os === 'Windows' ? `${size.family} Windows` : size.family;
-    const price = vm.os === 'Windows' ? size.winPrice : size.price;
-    this.meter(b, sub.region, 'Compute', 'Virtual Machines', subcat, size.meter, '1 Hour', price, `Virtual Machines ${subcat} - ${size.meter} - ${REGIONS[sub.region].meterRegion}`, rng);
+    this.vmMeter(b, sub.region, vm.size, vm.os, rng);
     b.c.consumedService = 'Microsoft.Compute';
     this.resource(b, sub, vm.rg, 'Microsoft.Compute/virtualMachines', vm.name, rng);
     if (vm.os === 'Windows') b.c.serviceInfo2 = rng.pick(['', 'Windows Server BYOL']);
@@ -317,11 +215,6 @@ class McaGenerator {
     b.qty = hours(rng);
     if (vm.reservation !== undefined && rng.chance(0.7)) this.cover(b, MCA_RESERVATIONS[vm.reservation]);
     return b;
-  }
-
-  private nodeRg(cl: McaAksCluster, rng: Rng): string {
-    const v = rng.next();
-    return v < 0.5 ? cl.nodeRg : v < 0.85 ? cl.nodeRg.toUpperCase() : cl.nodeRg.toLowerCase();
   }
 
   private aksTags(cl: McaAksCluster, pool: string, digits: string): Array<[string, string]> {
@@ -334,9 +227,8 @@ class McaGenerator {
     const cl = rng.pick(MCA_AKS_CLUSTERS);
     const pool = rng.pick(cl.pools);
     const sub = MCA_SUBSCRIPTIONS[cl.sub];
-    const size = VM_SIZES[pool.size];
     const b = this.common(day, i, 'aks', cl.sub);
-    this.meter(b, cl.region, 'Compute', 'Virtual Machines', size.family, size.meter, '1 Hour', size.price, `Virtual Machines ${size.family} - ${size.meter} - ${REGIONS[cl.region].meterRegion}`, rng);
+    this.vmMeter(b, cl.region, pool.size, 'Linux', rng);
     const vmss = `aks-${pool.name}-${pool.digits}-vmss`;
     b.c.consumedService = 'Microsoft.Compute';
     this.resource(b, sub, this.nodeRg(cl, rng), 'Microsoft.Compute/virtualMachineScaleSets', vmss, rng);
@@ -352,9 +244,7 @@ class McaGenerator {
       ['Premium SSD Managed Disks', 'P10 LRS Disk', '19.71'],
       ['Standard SSD Managed Disks', 'E10 LRS Disk', '7.68'],
     ] as const);
-    const days = new Date(Date.UTC(+day.slice(0, 4), +day.slice(5, 7), 0)).getUTCDate();
-    const digits = rng.pick([6, 10, 15]);
-    const perMonth = '0.' + ((10n ** BigInt(digits)) / BigInt(days)).toString().padStart(digits, '0');
+    const perMonth = monthFraction(day, rng);
     const cl = rng.pick(MCA_AKS_CLUSTERS);
     const sub = MCA_SUBSCRIPTIONS[cl.sub];
     const b = this.common(day, i, 'disk', cl.sub);
@@ -372,15 +262,9 @@ class McaGenerator {
     const sub = MCA_SUBSCRIPTIONS[subIdx];
     const b = this.common(day, i, 'storage', subIdx);
     const rg = rng.pick(sub.rgs);
-    const acct = `stmca${sub.name.toLowerCase().replace(/[^a-z]/g, '').slice(0, 10)}${(hash32('st', sub.guid, rg) % 90) + 10}`;
-    if (rng.chance(0.5)) {
-      // tiny GB-month fractions: long decimals, as in real files
-      this.meter(b, sub.region, 'Storage', 'Storage', 'Tiered Block Blob', 'Hot LRS Data Stored', '1 GB/Month', '0.0184', `Tiered Block Blob - Hot LRS - Data Stored - ${REGIONS[sub.region].meterRegion}`, rng);
-      b.qty = `0.${'0'.repeat(rng.int(2, 8))}${rng.digits(14)}`;
-    } else {
-      this.meter(b, sub.region, 'Storage', 'Storage', 'General Block Blob v2', 'LRS Write Operations', '10K', '0.055', `General Block Blob v2 - LRS - Write Operations - ${REGIONS[sub.region].meterRegion}`, rng);
-      b.qty = `${rng.int(0, 40)}.${rng.digits(4)}`;
-    }
+    const acct = storageAccountName('stmca', 10, sub, rg);
+    // MCA has no file shares: hot blob data or write operations
+    this.storageMeter(b, sub.region, rng.chance(0.5) ? 0 : 1, rng);
     b.c.consumedService = 'Microsoft.Storage';
     this.resource(b, sub, rg, 'Microsoft.Storage/storageAccounts', acct, rng);
     b.tags = rng.chance(0.8) ? [['env', sub.costCenter ? 'prod' : 'shared'], ['team', sub.name.split(' ')[0].toLowerCase()]] : [];
@@ -427,89 +311,35 @@ class McaGenerator {
     const sub = MCA_SUBSCRIPTIONS[mp.sub];
     const b = this.common(day, i, refund ? 'marketplace-refund' : 'marketplace', mp.sub);
     this.meter(b, '', 'Management and Governance', 'SaaS', '', mp.meter, '1 Hour', mp.price, mp.product, rng);
-    b.c.resourceLocation = sub.region;
-    b.c.location = sub.region;
-    b.c.publisherType = 'Marketplace';
-    b.c.publisherName = mp.publisher;
     b.c.publisherId = mp.publisherId;
     b.c.productOrderName = mp.product;
     b.c.productOrderId = uuidFrom('mca-mp-order', mp.publisherId);
-    b.c.isAzureCreditEligible = 'False';
     b.c.consumedService = 'Microsoft.SaaS';
     this.resource(b, sub, mp.rg, 'Microsoft.SaaS/resources', mp.resource, rng);
     b.tags = [['env', 'prod'], ['team', 'platform']];
-    b.qty = hours(rng);
-    if (refund) {
-      b.c.chargeType = 'Refund';
-      b.c.frequency = 'OneTime';
-      b.qty = String(rng.int(24, 240));
-      b.negative = true;
-      b.c.previousInvoiceId = this.invoiceOf(MCA_SECTIONS[sub.section].profile, prevMonth(day.slice(0, 7)));
-    }
+    this.marketplaceCols(b, sub.region, mp.publisher, refund, rng);
+    if (refund) b.c.previousInvoiceId = this.invoiceOf(MCA_SECTIONS[sub.section].profile, prevMonth(day.slice(0, 7)));
     return b;
   }
 
   private purchase(day: string, i: number, rng: Rng, refund: boolean): BaseRow {
     const res = rng.pick(MCA_RESERVATIONS);
-    const size = VM_SIZES[res.size];
     const b = this.common(day, i, refund ? 'reservation-refund' : 'purchase', res.sub);
-    this.meter(b, res.region, 'Compute', 'Virtual Machines', size.family, size.meter, '1 Hour', res.monthly, `Virtual Machines ${size.family} - ${size.meter} - ${REGIONS[res.region].meterRegion}`, rng);
-    b.payg = '0';
-    b.c.PayGPrice = '0';
-    b.c.consumedService = 'Microsoft.Capacity';
+    this.vmMeter(b, res.region, res.size, 'Linux', rng, res.monthly);
+    // MCA reservations are billed monthly: no one-time purchase.
+    this.reservationCharge(b, res, res.id, refund, false);
     b.c.ResourceId = `/providers/Microsoft.Capacity/reservationOrders/${res.orderId}/reservations/${res.id}`;
-    b.c.reservationId = res.id;
-    b.c.reservationName = res.name;
-    b.c.productOrderId = res.orderId;
-    b.c.productOrderName = reservationProduct(res);
-    b.c.term = String(res.termMonths);
-    b.c.chargeType = refund ? 'Refund' : 'Purchase';
-    b.c.frequency = refund ? 'OneTime' : 'Recurring';
-    b.c.pricingModel = 'Reservation';
-    b.c.benefitId = benefitId(res);
-    b.c.benefitName = res.name;
-    b.qty = '1';
-    b.negative = refund;
     if (refund) b.c.previousInvoiceId = this.invoiceOf(MCA_SECTIONS[MCA_SUBSCRIPTIONS[res.sub].section].profile, prevMonth(day.slice(0, 7)));
-    b.actualOnly = true;
     return b;
   }
-}
-
-function reservationProduct(res: McaReservation): string {
-  const size = VM_SIZES[res.size];
-  const years = res.termMonths / 12;
-  return `Reserved VM Instance, ${size.arm}, ${REGIONS[res.region].meterRegion}, ${years} Year${years > 1 ? 's' : ''}`;
-}
-
-function benefitId(res: McaReservation): string {
-  return `/providers/Microsoft.Capacity/reservationOrders/${res.orderId}/reservations/${res.id}`;
-}
-
-function hours(rng: Rng): string {
-  const v = rng.next();
-  if (v < 0.65) return '24';
-  if (v < 0.85) return String(rng.int(1, 23));
-  return `${rng.int(0, 23)}.${rng.digits(rng.int(1, 6))}`;
 }
 
 function prevMonth(month: string): string {
   return new Date(Date.UTC(+month.slice(0, 4), +month.slice(5, 7) - 2, 1)).toISOString().slice(0, 7);
 }
 
-/** Exact zero of any scale as '0'. */
-function zeroed(s: string): string {
-  return /^-?0(\.0*)?$/.test(s) ? '0' : s;
-}
-
 /** Keep at most 28 decimals (the precision of real files), truncating. */
 function trunc28(s: string): string {
   const dot = s.indexOf('.');
   return dot >= 0 && s.length - dot - 1 > 28 ? s.slice(0, dot + 29) : s;
-}
-
-function padTo28(s: string): string {
-  const dot = s.indexOf('.');
-  if (dot < 0) return s + '.' + '0'.repeat(28);
-  return s + '0'.repeat(28 - (s.length - dot - 1));
 }
