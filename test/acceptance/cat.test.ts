@@ -212,9 +212,9 @@ describe.each(entries('spec'))('spec ($spec_path, $config_path)', (t: Json) => {
     expect(ok).toBe(true);
   });
 
-  it('sample_config.json validates against the spec', () => {
+  it.each(['sample_config.json', 'sample_config_mca.json'])('%s validates against the spec', (file) => {
     const validate = makeAjv().compile(cs);
-    validate(readJson(path.join(REPO, 'integration_tests', 'sample_config.json')));
+    validate(readJson(path.join(REPO, 'integration_tests', file)));
     expect(validate.errors ?? []).toEqual([]);
   });
 
