@@ -11,7 +11,9 @@ import {UsageRecord} from './usage-record';
  * distinct; id-encoding.ts; the generated identityString writes the fields out). Identifying
  * = every field except the measures (quantity, effective_price, unit_price, payg_price, cost)
  * and the derived ones (id, vm_*, aks_*, tracking, tracking_rules, parse_errors). `metric`
- * and `source_api` are included. tags/additional_info enter as JSON.stringify of the parsed
+ * and `source_api` are included. Identifying fields added after v1 (the MCA ones, `appended` in
+ * fields.ts) follow as `name=value` only when not null, so v1 records (every EA one) keep their
+ * ids; `agreement`, `invoice_id` and the MCA amounts are not identifying. tags/additional_info enter as JSON.stringify of the parsed
  * object (source key order, so stable across re-reads of the same file content).
  *
  * The first occurrence of a hash in a slice gets `hash`; later rows identical in all
