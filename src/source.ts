@@ -83,20 +83,20 @@ export class AzureBillingSource {
         this.reportGate,
       );
       usage = [
-        new UsageStream('usage_details', 'actual', new CostDetailsSliceSource(reader, this.http, 'actual', config.page_size, timeoutMs, this.logger, this.executor, rules)),
-        new UsageStream('usage_details_amortized', 'amortized', new CostDetailsSliceSource(reader, this.http, 'amortized', config.page_size, timeoutMs, this.logger, this.executor, rules)),
+        new UsageStream('usage_details', 'actual', new CostDetailsSliceSource(reader, this.http, 'actual', config.page_size, timeoutMs, this.executor, rules)),
+        new UsageStream('usage_details_amortized', 'amortized', new CostDetailsSliceSource(reader, this.http, 'amortized', config.page_size, timeoutMs, this.executor, rules)),
       ];
     } else {
       const scope = this.validated.scope;
       // validation refuses an API key with any other scope (docs/design.md §7)
       if (scope.type !== 'ea_enrollment') throw new Error(`the EA Reporting API serves EA enrollments only, not ${scopeLabel(scope)}`);
-      const reader = new EaReportingReader(this.http, this.auth, {eaBaseUrl: config.ea_base_url, enrollmentNumber: scope.enrollmentNumber}, this.executor);
-      usage = [new UsageStream('usage_details', 'actual', new EaSliceSource(reader, this.executor.parallelism * 2))];
+      const reader = new EaReportingReader(this.http, this.auth, {eaBaseUrl: config.ea_base_url, enrollmentNumber: scope.enrollmentNumber});
+      usage = [new UsageStream('usage_details', 'actual', new EaSliceSource(reader, this.executor, this.executor.parallelism * 2))];
     }
     return {usage, conflicts: new TrackingConflictsStream(usage[0])};
   }
 
-  /** Proves the credentials and the access to the enrollment with the smallest real request. */
+  /** Proves the credentials and the access to the billing scope with the smallest real request. */
   async check(): Promise<void> {
     // Access is the question, not the dates: yesterday is always inside the API's history.
     const day = addDays(connectorToday(), -1);

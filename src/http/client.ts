@@ -6,7 +6,7 @@ import {describeErrorBody} from './azure-errors';
 import {Authenticator} from './auth';
 import {ProxySettings, proxySettingsFromEnv} from './proxy';
 import {backoffMs, isRetryable, Outcome, retryAfterMs} from './retry';
-import {readBody, Transport, TransportResponse} from './transport';
+import {Transport, TransportRequest, TransportResponse} from './transport';
 
 export interface HttpRequest {
   method: 'GET' | 'POST';
@@ -24,22 +24,12 @@ export interface HttpRequest {
   hint?: (status: number) => string | undefined;
   /** Told about every 429, so callers can slow down beyond this one request. */
   onThrottled?: () => void;
-  /**
-   * Takes the raw body of an accepted answer instead of it being parsed here (e.g. handed to a
-   * worker thread); its result is the response's body. Throwing {@link InvalidBody} makes the
-   * request count as failed and be retried, as a cut JSON body is.
-   */
-  decode?: (raw: Buffer) => Promise<unknown>;
 }
 
-/** Thrown by a request's `decode` for a body that cannot be complete (e.g. invalid JSON). */
-export class InvalidBody extends Error {}
-
-export interface HttpResponse {
+export interface HttpResponse<Body = unknown> {
   status: number;
   headers: Record<string, unknown>;
-  /** Parsed JSON when the body is JSON, else the text; undefined when empty. */
-  body: unknown;
+  body: Body;
 }
 
 export interface HttpClientOptions {
@@ -53,30 +43,29 @@ export interface HttpClientOptions {
   proxies?: ProxySettings;
 }
 
-/** An answer read whole: its status, headers and raw body bytes. */
-interface RawAnswer {
-  status: number;
-  headers: Record<string, unknown>;
-  raw: Buffer;
-  compressed: boolean;
+/** A failed attempt, as the retry policy needs it: what went wrong (safe to log) and what the server asked for. */
+export interface Failure {
+  purpose: string;
+  problem: string;
+  /** The answer's headers, for Retry-After. */
+  headers?: Record<string, unknown>;
+  /** What the next attempt does, for the log. Default: "Retrying". */
+  action?: string;
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A request that failed and may be tried again; what it says is safe to log. */
-class RetryableFailure extends Error {
-  constructor(
-    message: string,
-    readonly outcome: Outcome,
-  ) {
-    super(message);
-  }
-}
+class RetryableFailure extends Error {}
+
+/** How an accepted answer is read: its body whole in one Buffer, or as a stream. */
+type Reading = 'whole' | 'stream';
 
 /**
  * The one HTTP layer: timeouts, retries with exponential back-off and jitter on 429, 5xx,
  * timeouts and network errors, Retry-After honoured, a fresh token after a 401, and Azure's
- * errors turned into ConnectorErrors. Never logs requests or their headers (they carry credentials).
+ * errors turned into ConnectorErrors. It hands back bytes (or JSON for small control answers)
+ * and knows nothing of what pages hold. Never logs requests or their headers (they carry credentials).
  */
 export class HttpClient {
   private readonly transport: Transport;
@@ -98,85 +87,85 @@ export class HttpClient {
     await this.sleep(backoffMs(attempt, {baseMs: this.opts.baseDelayMs ?? 1000, maxMs: this.opts.maxDelayMs ?? 60_000}, serverMs));
   }
 
+  /**
+   * The retry policy, after failed attempt `attempt` (0-based): a SystemError once max_retries
+   * are spent, else a log line and the back-off. Every retry of a sync goes through here: the
+   * requests of this client, resumed downloads and pages whose body cannot be read.
+   */
+  async retryOrGiveUp(attempt: number, failure: Failure): Promise<void> {
+    if (attempt >= this.opts.maxRetries) {
+      throw new SystemError(`Azure kept failing while ${failure.purpose}: ${failure.problem}, after ${attempt + 1} attempts. The next sync resumes from the last saved state.`);
+    }
+    this.stats.retries++;
+    this.opts.logger.info(`${failure.action ?? 'Retrying'} (${attempt + 1}/${this.opts.maxRetries}) while ${failure.purpose}: ${failure.problem}`);
+    await this.backoff(attempt, failure.headers);
+  }
+
+  /** An accepted answer with its body parsed: JSON when it is JSON, else the text; undefined when empty. */
   async send(req: HttpRequest): Promise<HttpResponse> {
+    return this.request<Buffer, HttpResponse>(req, 'whole', (answer) => this.parse(answer));
+  }
+
+  /** An accepted answer with its body as the bytes that came (inflated when compressed). */
+  async sendRaw(req: HttpRequest): Promise<HttpResponse<Buffer>> {
+    return this.request<Buffer, HttpResponse<Buffer>>(req, 'whole', (answer) => answer);
+  }
+
+  /** Opens a streamed GET without credentials (SAS blob links); the caller owns resuming a broken body. */
+  async openStream(url: string, headers: Record<string, string>, purpose: string): Promise<HttpResponse<Readable>> {
+    const req: HttpRequest = {method: 'GET', url, headers, purpose, accept: [200, 206]};
+    return this.request<Readable, HttpResponse<Readable>>(req, 'stream', (answer) => answer, (status, text) =>
+      // a blob link that stops working has expired or was revoked: a new report brings new links
+      new SystemError(`Azure refused ${purpose}: ${sentence(describeErrorBody(status, text))} The report link may have expired; the next sync requests a new report.`),
+    );
+  }
+
+  /**
+   * The one retry loop: sends `req` until an accepted status comes and `take` accepts its body,
+   * retrying what may pass (429, 5xx, timeouts, network errors, bodies `take` finds cut) and
+   * turning the rest into ConnectorErrors.
+   */
+  private async request<Body, T>(
+    req: HttpRequest,
+    reading: Reading,
+    take: (answer: TransportResponse<Body>) => T,
+    refused: (status: number, text: string, headers: Record<string, unknown>) => ConnectorError = (status, text, headers) => this.finalError(req, status, text, headers),
+  ): Promise<T> {
     const accept = req.accept ?? [200];
     let refreshedAfter401 = false;
-    let lastProblem = '';
     for (let attempt = 0; ; attempt++) {
-      let outcome: Outcome;
+      let failure: Failure;
       try {
-        const response = await this.once(req);
-        const status = response.status;
+        const answer = await this.once<Body>(req, reading);
+        const status = answer.status;
         if (status === 401 && req.auth?.refreshable && !refreshedAfter401) {
           // The token expired early or was revoked: one fresh token, then judge again.
+          discard(answer.body);
           req.auth.invalidate();
           refreshedAfter401 = true;
           attempt--;
           continue;
         }
-        if (accept.includes(status)) return req.decode ? await this.decodeRaw(response, req, req.decode) : this.parse(response, req);
+        if (accept.includes(status)) return take(answer);
         refreshedAfter401 = false;
-        const text = response.raw.toString('utf8');
-        outcome = {kind: 'status', status, headers: response.headers};
-        if (!isRetryable(outcome)) throw this.finalError(req, status, text, response.headers);
+        const text = await errorText(answer.body);
+        const outcome: Outcome = {kind: 'status', status, headers: answer.headers};
+        if (!isRetryable(outcome)) throw refused(status, text, answer.headers);
         if (status === 429) {
           this.stats.throttled++;
           req.onThrottled?.();
         }
         const described = describeErrorBody(status, text);
-        lastProblem = described.startsWith(`HTTP ${status}`) ? described : `HTTP ${status} (${described})`;
+        failure = {purpose: req.purpose, problem: described.startsWith(`HTTP ${status}`) ? described : `HTTP ${status} (${described})`, headers: answer.headers};
       } catch (err) {
         if (err instanceof ConnectorError) throw err;
-        if (err instanceof RetryableFailure) {
-          outcome = err.outcome;
-          lastProblem = err.message;
-        } else {
-          outcome = networkOutcome(err);
-          lastProblem = outcome.kind === 'timeout' ? `no answer within ${this.opts.timeoutMs / 1000}s` : `network error ${outcome.code ?? ''}`.trim();
-        }
+        failure = {purpose: req.purpose, problem: err instanceof RetryableFailure ? err.message : this.networkProblem(err)};
       }
-      if (attempt >= this.opts.maxRetries) {
-        throw new SystemError(`Azure kept failing while ${req.purpose}: ${lastProblem}, after ${attempt + 1} attempts. The next sync resumes from the last saved state.`);
-      }
-      this.stats.retries++;
-      this.opts.logger.info(`Retrying (${attempt + 1}/${this.opts.maxRetries}) while ${req.purpose}: ${lastProblem}`);
-      await this.backoff(attempt, outcome.kind === 'status' ? outcome.headers : undefined);
+      await this.retryOrGiveUp(attempt, failure);
     }
   }
 
-  /** Opens a streamed GET (blob downloads); the caller owns resuming a broken body. */
-  async openStream(url: string, headers: Record<string, string>, purpose: string): Promise<{status: number; headers: Record<string, unknown>; stream: Readable}> {
-    for (let attempt = 0; ; attempt++) {
-      let problem: string;
-      let retryHeaders: Record<string, unknown> | undefined;
-      try {
-        this.stats.requests++;
-        const response = await this.transport.open({method: 'GET', url, headers});
-        if (response.status === 200 || response.status === 206) {
-          return {status: response.status, headers: response.headers, stream: response.body};
-        }
-        const body = await readSmall(response.body);
-        const outcome: Outcome = {kind: 'status', status: response.status, headers: response.headers};
-        if (!isRetryable(outcome)) {
-          throw new SystemError(`Azure refused ${purpose}: ${sentence(describeErrorBody(response.status, body))} The report link may have expired; the next sync requests a new report.`);
-        }
-        problem = `HTTP ${response.status}`;
-        retryHeaders = outcome.headers;
-      } catch (err) {
-        if (err instanceof ConnectorError) throw err;
-        const outcome = networkOutcome(err);
-        problem = outcome.kind === 'timeout' ? 'timeout' : `network error ${outcome.code ?? ''}`.trim();
-      }
-      if (attempt >= this.opts.maxRetries) {
-        throw new SystemError(`Azure kept failing while ${purpose}: ${problem}, after ${attempt + 1} attempts. The next sync resumes from the last saved state.`);
-      }
-      this.stats.retries++;
-      this.opts.logger.info(`Retrying (${attempt + 1}/${this.opts.maxRetries}) while ${purpose}: ${problem}`);
-      await this.backoff(attempt, retryHeaders);
-    }
-  }
-
-  private async once(req: HttpRequest): Promise<RawAnswer> {
+  private async once<Body>(req: HttpRequest, reading: Reading): Promise<TransportResponse<Body>> {
     const headers: Record<string, string> = {Accept: 'application/json', ...req.headers};
     if (req.auth) {
       const authorization = await req.auth.headerFor(req.url);
@@ -190,49 +179,38 @@ export class HttpClient {
       data = JSON.stringify(data);
       headers['Content-Type'] ??= 'application/json';
     }
+    const sent: TransportRequest = {method: req.method, url: req.url, headers, body: data as string | undefined};
     this.stats.requests++;
-    const response: TransportResponse = await this.transport.open({method: req.method, url: req.url, headers, body: data as string | undefined});
-    return {status: response.status, headers: response.headers, raw: await readBody(response), compressed: response.compressed};
+    // A body cut short of its Content-Length never arrives as whole: the HTTP parser fails it.
+    return (reading === 'stream' ? this.transport.open(sent) : this.transport.whole(sent)) as Promise<TransportResponse<Body>>;
   }
 
-  /** A body shorter than its Content-Length was cut on the way (a compressed one fails to inflate instead). */
-  private checkLength(response: RawAnswer): void {
-    const expectedLength = Number(response.headers['content-length']);
-    if (!response.compressed && Number.isFinite(expectedLength) && expectedLength > 0 && response.raw.length < expectedLength) {
-      throw new RetryableFailure(`truncated body (${response.raw.length} of ${expectedLength} bytes)`, {kind: 'network', code: 'TRUNCATED'});
-    }
-  }
-
-  private async decodeRaw(response: RawAnswer, req: HttpRequest, decode: (raw: Buffer) => Promise<unknown>): Promise<HttpResponse> {
-    const {raw, headers} = response;
-    this.checkLength(response);
-    if (raw.length === 0) return {status: response.status, headers, body: undefined};
-    try {
-      return {status: response.status, headers, body: await decode(raw)};
-    } catch (err) {
-      if (err instanceof InvalidBody) throw new RetryableFailure(`incomplete or invalid JSON body while ${req.purpose}`, {kind: 'network', code: 'BAD_JSON'});
-      throw err;
-    }
-  }
-
-  private parse(response: RawAnswer, req: HttpRequest): HttpResponse {
-    this.checkLength(response);
-    const text = response.raw.toString('utf8');
-    const headers = response.headers;
-    const type = String(headers['content-type'] ?? '');
+  private parse(answer: TransportResponse<Buffer>): HttpResponse {
+    const text = answer.body.toString('utf8');
+    const type = String(answer.headers['content-type'] ?? '');
     let body: unknown = text === '' ? undefined : text;
     if (text !== '' && (type.includes('json') || /^\s*[[{]/.test(text))) {
       try {
         body = JSON.parse(text);
       } catch {
-        // A cut JSON page must never pass for a complete one.
-        throw new RetryableFailure(`incomplete or invalid JSON body while ${req.purpose}`, {kind: 'network', code: 'BAD_JSON'});
+        // A cut JSON answer must never pass for a complete one.
+        throw new RetryableFailure('incomplete or invalid JSON body');
       }
     }
-    return {status: response.status, headers, body};
+    return {status: answer.status, headers: answer.headers, body};
   }
 
-  private finalError(req: HttpRequest, status: number, body: unknown, headers: Record<string, unknown> = {}): ConnectorError {
+  private networkProblem(err: unknown): string {
+    const code = (err as {code?: string})?.code;
+    if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(String((err as Error)?.message))) return `no answer within ${this.opts.timeoutMs / 1000}s`;
+    return `network error ${code ?? ''}`.trim();
+  }
+
+  private finalError(req: HttpRequest, status: number, body: string, headers: Record<string, unknown>): ConnectorError {
+    // the proxy's own answer to a refused CONNECT (the agent hands it on as the response)
+    if (status === 407) {
+      return new SystemError(`The outbound proxy refused the request while ${req.purpose} (HTTP 407 Proxy Authentication Required): check the user and password in HTTPS_PROXY / HTTP_PROXY.`);
+    }
     // Redirects are never followed: the credential of this request would travel with them.
     const detail =
       status >= 300 && status < 400
@@ -248,12 +226,6 @@ export class HttpClient {
 /** Ends a description with a full stop unless it has one already. */
 function sentence(text: string): string {
   return /[.!?…]$/.test(text) ? text : `${text}.`;
-}
-
-function networkOutcome(err: unknown): {kind: 'timeout'} | {kind: 'network'; code?: string} {
-  const code = (err as {code?: string})?.code;
-  if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(String((err as Error)?.message))) return {kind: 'timeout'};
-  return {kind: 'network', code};
 }
 
 /** Where a URL points, without its query (SAS signatures, tokens) or user info. */
@@ -275,11 +247,14 @@ function safeOrigin(url: string): string {
   }
 }
 
-async function readSmall(stream: Readable): Promise<string> {
+/** The text of an error answer, for the message only: at most 64 KB of a streamed one. */
+async function errorText(body: unknown): Promise<string> {
+  if (Buffer.isBuffer(body)) return body.toString('utf8');
+  if (!(body instanceof Readable)) return '';
   const chunks: Buffer[] = [];
   let size = 0;
   try {
-    for await (const chunk of stream) {
+    for await (const chunk of body) {
       const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
       size += buf.length;
       if (size <= 64 * 1024) chunks.push(buf);
@@ -288,4 +263,9 @@ async function readSmall(stream: Readable): Promise<string> {
     // The error body is only for the message.
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Lets go of an answer not read (a streamed 401 before the token is renewed). */
+function discard(body: unknown): void {
+  if (body instanceof Readable) body.destroy();
 }

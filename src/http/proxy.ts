@@ -1,12 +1,9 @@
-import http from 'http';
-import https from 'https';
-import {Duplex} from 'stream';
-import tls from 'tls';
-
 /**
- * The outbound proxy settings of the environment, as curl and most HTTP tools read them:
- * HTTPS_PROXY for https:// URLs, HTTP_PROXY for http:// URLs (upper or lower case), and
- * NO_PROXY, a comma-separated list of hosts (with their subdomains) or `*`, that go direct.
+ * Which outbound proxy a request uses, from the environment as curl reads it: HTTPS_PROXY for
+ * https:// URLs, HTTP_PROXY for http:// URLs (upper or lower case), and NO_PROXY, a
+ * comma-separated list of hosts (with their subdomains, with or without a leading dot),
+ * `host:port`, IPv6 addresses or `*`, that go direct. The tunnelling itself is the proxy-agent
+ * packages' job (transport.ts).
  */
 export interface ProxySettings {
   httpsProxy?: string;
@@ -44,8 +41,8 @@ export function proxyFor(target: URL, settings: ProxySettings): URL | undefined 
   }
 }
 
-/** A URL's host name as the http module and NO_PROXY entries want it: [::1] → ::1. */
-export function bareHost(hostname: string): string {
+/** A URL's host name as NO_PROXY entries write it: [::1] → ::1. */
+function bareHost(hostname: string): string {
   return hostname.replace(/^\[|\]$/g, '');
 }
 
@@ -74,54 +71,4 @@ function bypasses(target: URL, noProxy: string[]): boolean {
     if (host === name || host.endsWith(`.${name}`)) return true;
   }
   return false;
-}
-
-/** `Proxy-Authorization` for a proxy URL that carries user:password, else undefined. */
-export function proxyAuthorization(proxy: URL): string | undefined {
-  if (!proxy.username && !proxy.password) return undefined;
-  const user = decodeURIComponent(proxy.username);
-  const password = decodeURIComponent(proxy.password);
-  return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
-}
-
-/**
- * An https agent whose connections are tunnels through an HTTP proxy (CONNECT host:port), with
- * TLS end to end: the proxy sees only the host name. Keep-alive pools the tunnels per host.
- */
-export class TunnelingAgent extends https.Agent {
-  constructor(
-    private readonly proxy: URL,
-    options: https.AgentOptions,
-  ) {
-    super(options);
-  }
-
-  override createConnection(options: http.ClientRequestArgs, done?: (err: Error | null, socket: Duplex) => void): Duplex | undefined {
-    const host = options.host ?? 'localhost';
-    const port = Number(options.port ?? 443);
-    const fail = (err: Error): void => done?.(err, undefined as unknown as Duplex);
-    const headers: Record<string, string> = {Host: `${host}:${port}`};
-    const auth = proxyAuthorization(this.proxy);
-    if (auth) headers['Proxy-Authorization'] = auth;
-    const connect = (this.proxy.protocol === 'https:' ? https : http).request({
-      host: bareHost(this.proxy.hostname),
-      port: portOf(this.proxy),
-      method: 'CONNECT',
-      path: `${host}:${port}`,
-      headers,
-      agent: false,
-    });
-    connect.once('connect', (res, socket) => {
-      if (res.statusCode !== 200) {
-        socket.destroy();
-        fail(Object.assign(new Error(`the proxy refused the tunnel to ${host}:${port} with HTTP ${res.statusCode}`), {code: 'EPROXY'}));
-        return;
-      }
-      const tlsOptions = options as tls.ConnectionOptions;
-      done?.(null, tls.connect({...tlsOptions, socket, servername: tlsOptions.servername ?? host}));
-    });
-    connect.once('error', fail);
-    connect.end();
-    return undefined;
-  }
 }

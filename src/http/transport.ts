@@ -1,14 +1,18 @@
+import axios, {AxiosInstance} from 'axios';
 import http from 'http';
 import https from 'https';
-import {pipeline, Readable} from 'stream';
-import zlib from 'zlib';
+import {HttpProxyAgent} from 'http-proxy-agent';
+import {HttpsProxyAgent} from 'https-proxy-agent';
+import {Readable} from 'stream';
 
-import {bareHost, proxyAuthorization, proxyFor, ProxySettings, TunnelingAgent} from './proxy';
+import {proxyFor, ProxySettings} from './proxy';
 
 /**
- * One HTTP exchange on Node's own http/https modules: keep-alive agents, an inactivity timeout,
- * compressed bodies inflated, environment proxies honoured, redirects never followed. No
- * retries and no judgement of statuses here: that is the client's job (client.ts).
+ * One HTTP exchange, with axios: keep-alive agents, an inactivity timeout, compressed bodies
+ * inflated, redirects never followed, and every status handed back as it is. Proxies come from
+ * the environment (proxy.ts) through the proxy-agent packages: axios' own `proxy` option is off
+ * because it does not tunnel https through an HTTP proxy correctly. No retries and no judgement
+ * of statuses here: that is the client's job (client.ts).
  */
 export interface TransportRequest {
   method: 'GET' | 'POST';
@@ -17,115 +21,75 @@ export interface TransportRequest {
   body?: string;
 }
 
-export interface TransportResponse {
+export interface TransportResponse<Body> {
   status: number;
   /** Header names in lower case. */
-  headers: Record<string, string | string[] | undefined>;
+  headers: Record<string, unknown>;
   /** The body as it is meant to be read: inflated when it came compressed. */
-  body: Readable;
-  /** Whether the body came compressed (its Content-Length then counts compressed bytes). */
-  compressed: boolean;
+  body: Body;
 }
 
 const USER_AGENT = 'source-azure-billing';
-const ACCEPT_ENCODING = 'gzip, deflate, br';
+const AGENT_OPTIONS = {keepAlive: true, maxSockets: 32};
 
 export class Transport {
+  private readonly axios: AxiosInstance;
+  /** One keep-alive pool per scheme and proxy. */
   private readonly agents = new Map<string, http.Agent>();
 
   constructor(
-    private readonly timeoutMs: number,
+    timeoutMs: number,
     private readonly proxies: ProxySettings,
-  ) {}
-
-  /**
-   * Sends the request and resolves with the response once its headers are in; the body is left
-   * to the caller. A network error or `timeoutMs` without any traffic rejects (code ETIMEDOUT),
-   * and also breaks a body still being read.
-   */
-  open(req: TransportRequest): Promise<TransportResponse> {
-    const url = new URL(req.url);
-    const proxy = proxyFor(url, this.proxies);
-    const headers: Record<string, string> = {'User-Agent': USER_AGENT, 'Accept-Encoding': ACCEPT_ENCODING, ...req.headers};
-    if (req.body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(req.body));
-    let options: http.RequestOptions;
-    let module: typeof http | typeof https = url.protocol === 'https:' ? https : http;
-    if (proxy && url.protocol === 'http:') {
-      // a plain-http target goes to the proxy in absolute form
-      const auth = proxyAuthorization(proxy);
-      if (auth) headers['Proxy-Authorization'] = auth;
-      headers.Host = url.host;
-      module = proxy.protocol === 'https:' ? https : http;
-      options = {host: bareHost(proxy.hostname), port: proxy.port || undefined, path: url.href, agent: this.agent(`proxy ${proxy.href}`, module === https)};
-    } else {
-      options = {host: bareHost(url.hostname), port: url.port || undefined, path: `${url.pathname}${url.search}`, agent: this.agent(url.protocol, url.protocol === 'https:', proxy)};
-    }
-    return new Promise((resolve, reject) => {
-      const request = module.request({...options, method: req.method, headers});
-      request.setTimeout(this.timeoutMs, () => {
-        request.destroy(Object.assign(new Error(`no traffic for ${this.timeoutMs} ms`), {code: 'ETIMEDOUT'}));
-      });
-      request.once('error', reject);
-      request.once('response', (res) => {
-        const encoding = String(res.headers['content-encoding'] ?? '')
-          .trim()
-          .toLowerCase();
-        const inflate = inflater(encoding);
-        // a request error after this point (timeout, reset) surfaces through the body
-        request.removeListener('error', reject);
-        request.on('error', (err) => res.destroy(err));
-        if (!inflate) {
-          resolve({status: res.statusCode ?? 0, headers: res.headers, body: res, compressed: false});
-          return;
-        }
-        const body = pipeline(res, inflate, () => undefined);
-        resolve({status: res.statusCode ?? 0, headers: res.headers, body, compressed: true});
-      });
-      request.end(req.body);
+  ) {
+    this.axios = axios.create({
+      // axios applies it to the socket until the whole answer is in (a stream: until its headers)
+      timeout: timeoutMs,
+      maxRedirects: 0,
+      decompress: true,
+      proxy: false,
+      validateStatus: () => true,
+      // bodies are bytes; the client decides what they are
+      transformResponse: [(data: unknown) => data],
+      // no size limits (axios' default, -1): any other value wraps every streamed body in a counting generator
+      maxContentLength: -1,
+      maxBodyLength: -1,
+      headers: {'User-Agent': USER_AGENT},
     });
   }
 
-  private agent(key: string, secure: boolean, tunnelThrough?: URL): http.Agent {
-    const id = tunnelThrough ? `${key} via ${tunnelThrough.href}` : key;
-    let agent = this.agents.get(id);
+  /** The whole answer, its body in one Buffer; a network error or a stall past the timeout rejects. */
+  async whole(req: TransportRequest): Promise<TransportResponse<Buffer>> {
+    return this.exchange<Buffer>(req, 'arraybuffer');
+  }
+
+  /** The answer once its headers are in; the body is a stream left to the caller. */
+  async open(req: TransportRequest): Promise<TransportResponse<Readable>> {
+    return this.exchange<Readable>(req, 'stream');
+  }
+
+  private async exchange<Body>(req: TransportRequest, responseType: 'arraybuffer' | 'stream'): Promise<TransportResponse<Body>> {
+    const response = await this.axios.request<Body>({
+      method: req.method,
+      url: req.url,
+      headers: req.headers,
+      data: req.body,
+      responseType,
+      ...this.agentsFor(new URL(req.url)),
+    });
+    return {status: response.status, headers: {...(response.headers as Record<string, unknown>)}, body: response.data};
+  }
+
+  private agentsFor(url: URL): {httpAgent: http.Agent} | {httpsAgent: http.Agent} {
+    const secure = url.protocol === 'https:';
+    const proxy = proxyFor(url, this.proxies);
+    const key = `${url.protocol}${proxy ? ` via ${proxy.href}` : ''}`;
+    let agent = this.agents.get(key);
     if (!agent) {
-      const options = {keepAlive: true, maxSockets: 32};
-      agent = tunnelThrough ? new TunnelingAgent(tunnelThrough, options) : secure ? new https.Agent(options) : new http.Agent(options);
-      this.agents.set(id, agent);
+      if (!proxy) agent = secure ? new https.Agent(AGENT_OPTIONS) : new http.Agent(AGENT_OPTIONS);
+      // https: a CONNECT tunnel with TLS end to end; http: the request in absolute form
+      else agent = secure ? new HttpsProxyAgent(proxy, AGENT_OPTIONS) : new HttpProxyAgent(proxy, AGENT_OPTIONS);
+      this.agents.set(key, agent);
     }
-    return agent;
+    return secure ? {httpsAgent: agent} : {httpAgent: agent};
   }
-}
-
-/** The inflater for a Content-Encoding; a compressed stream cut short fails, it never passes for whole. */
-function inflater(encoding: string): zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | undefined {
-  if (encoding === 'gzip' || encoding === 'x-gzip') return zlib.createGunzip();
-  if (encoding === 'deflate') return zlib.createInflate();
-  if (encoding === 'br') return zlib.createBrotliDecompress();
-  return undefined;
-}
-
-/**
- * The whole body as one Buffer. When the server says how long it is (and it is not
- * compressed), the bytes go straight into one buffer of that size: no list of chunks to join.
- */
-export async function readBody(res: TransportResponse): Promise<Buffer> {
-  const declared = Number(res.headers['content-length']);
-  const exact = !res.compressed && Number.isSafeInteger(declared) && declared > 0 && declared <= 256 * 1024 * 1024;
-  if (exact) {
-    const out = Buffer.allocUnsafe(declared);
-    let used = 0;
-    const spill: Buffer[] = [];
-    for await (const chunk of res.body as AsyncIterable<Buffer>) {
-      if (used + chunk.length <= declared) {
-        chunk.copy(out, used);
-        used += chunk.length;
-      } else spill.push(chunk);
-    }
-    // longer than declared (a misbehaving proxy): keep every byte, the caller judges
-    return spill.length === 0 ? out.subarray(0, used) : Buffer.concat([out.subarray(0, used), ...spill]);
-  }
-  const chunks: Buffer[] = [];
-  for await (const chunk of res.body as AsyncIterable<Buffer>) chunks.push(chunk);
-  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
 }

@@ -155,7 +155,7 @@ export class CostDetailsReader {
       case 404:
         return `Check ${this.scopeField} (${scopeLabel(this.opts.scope)}) and api_base_url. ${missingRoleHint(this.opts.scope)}`;
       case 400:
-        return 'Check start_date and end_date: the Cost Details API serves at most 13 months back and one month per report.';
+        return `Check start_date and end_date: the Cost Details API serves at most 13 months back and one month per report. If Azure names the agreement, ${this.scopeField} does not fit the billing account's agreement (EA or MCA).`;
       default:
         return undefined;
     }

@@ -1,9 +1,7 @@
 import {DateSlice} from '../dates';
 import {SystemError} from '../errors';
 import {ApiKeyAuth} from '../http/auth';
-import {HttpClient, InvalidBody} from '../http/client';
-import {EaPageWork, UnitExecutor} from '../work/executor';
-import {EaPageMeta, isProblem, UnitJob, UnitOutput, UnitProblem} from '../work/unit';
+import {HttpClient} from '../http/client';
 import {joinUrl} from './urls';
 
 export interface EaReportingOptions {
@@ -12,29 +10,42 @@ export interface EaReportingOptions {
   enrollmentNumber: string;
 }
 
-/** One page of the EA Reporting API, handed to the executor: where the next one is, and its records to come. */
-export interface EaPage {
-  nextLink: string | null;
-  output: Promise<UnitOutput>;
+/** What the decoding step found in a page: where the next one is, or why the page is unusable. */
+export type EaPageVerdict = {nextLink: string | null} | {problem: string};
+
+/** A page handed to the decoding step: its verdict as soon as it is parsed, its rows when they are done. */
+export interface DecodingPage<Rows> {
+  meta: Promise<EaPageVerdict>;
+  output: Promise<Rows>;
 }
 
-const EMPTY_OUTPUT: UnitOutput = Object.freeze({
-  bytes: new Uint8Array(0), idEnds: new Uint32Array(0), keys: new Float64Array(0), hashes: null,
-  conflicts: [], conflictCount: 0, records: 0, parseErrors: 0, rejected: [],
-}) as UnitOutput;
+/**
+ * Where page bodies are decoded, defined here and wired by the stream (e.g. to the worker
+ * pool): the reader only fetches bytes and follows nextLink.
+ */
+export interface EaPageDecoder<Rows> {
+  decode(raw: Buffer): DecodingPage<Rows>;
+  /** The rows of a page that came without a body. */
+  readonly none: Rows;
+}
+
+/** One page of the EA Reporting API: where the next one is, and its rows to come. */
+export interface EaPage<Rows> {
+  nextLink: string | null;
+  output: Promise<Rows>;
+}
 
 /**
  * EA Reporting API (retired by Microsoft in 2024, kept for enrollments that still answer it):
  * usage details by custom date, followed page by page through nextLink. Page bodies go to the
- * executor raw: it parses them (off the main thread when it has threads) and says where the
- * next page is before the page's rows are done.
+ * decoder raw: it says where the next page is before the page's rows are done. A page the
+ * decoder finds cut or garbled is requested again, under the client's retry policy.
  */
 export class EaReportingReader {
   constructor(
     private readonly http: HttpClient,
     private readonly auth: ApiKeyAuth,
     private readonly opts: EaReportingOptions,
-    private readonly executor: UnitExecutor,
   ) {}
 
   firstPageUrl(slice: DateSlice): string {
@@ -44,30 +55,20 @@ export class EaReportingReader {
     );
   }
 
-  async page(url: string, slice: DateSlice, pageNumber: number, job: UnitJob): Promise<EaPage> {
-    let work: EaPageWork | undefined;
-    const response = await this.http.send({
-      method: 'GET',
-      url,
-      auth: this.auth,
-      accept: [200, 204],
-      purpose: `reading page ${pageNumber} of EA usage for ${slice.start}..${slice.end}`,
-      hint: (status) => this.hint(status),
-      decode: async (raw) => {
-        work = this.executor.ea({kind: 'ea', job, bytes: raw});
-        const meta = await work.meta;
-        // a cut or garbled page: the request is retried
-        if (isProblem(meta) && meta.problem === 'bad-json') throw new InvalidBody();
-        return meta;
-      },
-    });
-    if (response.status === 204 || response.body === undefined || !work) return {nextLink: null, output: Promise.resolve(EMPTY_OUTPUT)};
-    const meta = response.body as EaPageMeta | UnitProblem;
-    if (isProblem(meta)) {
-      throw new SystemError(`Unexpected answer from the EA Reporting API for ${slice.start}..${slice.end}: no "data" list.`);
+  async page<Rows>(url: string, slice: DateSlice, pageNumber: number, decoder: EaPageDecoder<Rows>): Promise<EaPage<Rows>> {
+    const purpose = `reading page ${pageNumber} of EA usage for ${slice.start}..${slice.end}`;
+    for (let attempt = 0; ; attempt++) {
+      const response = await this.http.sendRaw({method: 'GET', url, auth: this.auth, accept: [200, 204], purpose, hint: (status) => this.hint(status)});
+      if (response.status === 204 || response.body.length === 0) return {nextLink: null, output: Promise.resolve(decoder.none)};
+      const page = decoder.decode(response.body);
+      const meta = await page.meta;
+      if (!('problem' in meta)) return {nextLink: meta.nextLink ? new URL(meta.nextLink, url).toString() : null, output: page.output};
+      if (meta.problem !== 'bad-json') {
+        throw new SystemError(`Unexpected answer from the EA Reporting API for ${slice.start}..${slice.end}: no "data" list.`);
+      }
+      // a cut or garbled page: fetched again
+      await this.http.retryOrGiveUp(attempt, {purpose, problem: 'incomplete or invalid JSON body'});
     }
-    const next = meta.nextLink ? new URL(meta.nextLink, url).toString() : null;
-    return {nextLink: next, output: (work as EaPageWork).output};
   }
 
   private hint(status: number): string | undefined {

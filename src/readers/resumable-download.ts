@@ -2,7 +2,6 @@ import {Readable} from 'stream';
 
 import {ConnectorError, SystemError} from '../errors';
 import {HttpClient} from '../http/client';
-import {Logger} from '../protocol/logger';
 
 export interface DownloadTarget {
   url: string;
@@ -20,11 +19,11 @@ class IncompleteBody extends Error {}
  * request (or skips what it already has when the server ignores Range). The parser downstream
  * never sees a truncated blob as complete. Blobs are SAS links: no Authorization header.
  */
-export function resumableDownload(http: HttpClient, target: DownloadTarget, logger: Logger, idleTimeoutMs: number): Readable {
-  return Readable.from(download(http, target, logger, idleTimeoutMs), {objectMode: false});
+export function resumableDownload(http: HttpClient, target: DownloadTarget, idleTimeoutMs: number): Readable {
+  return Readable.from(download(http, target, idleTimeoutMs), {objectMode: false});
 }
 
-async function* download(http: HttpClient, target: DownloadTarget, logger: Logger, idleTimeoutMs: number): AsyncGenerator<Buffer> {
+async function* download(http: HttpClient, target: DownloadTarget, idleTimeoutMs: number): AsyncGenerator<Buffer> {
   let offset = 0;
   let failures = 0;
   const purpose = `downloading ${target.label}`;
@@ -36,7 +35,7 @@ async function* download(http: HttpClient, target: DownloadTarget, logger: Logge
     const bodyEnd = Number.isFinite(contentLength) && response.headers['content-length'] !== undefined ? offset - skip + contentLength : undefined;
     const expected = target.byteCount ?? bodyEnd;
     try {
-      for await (const chunk of withIdleTimeout(response.stream, idleTimeoutMs)) {
+      for await (const chunk of withIdleTimeout(response.body, idleTimeoutMs)) {
         let buf = chunk as Buffer;
         if (skip > 0) {
           if (buf.length <= skip) {
@@ -56,18 +55,13 @@ async function* download(http: HttpClient, target: DownloadTarget, logger: Logge
       }
       return;
     } catch (err) {
-      response.stream.destroy();
+      response.body.destroy();
       if (err instanceof ConnectorError) throw err;
       // Every byte arrived and only the end of the response was lost (a chunked body cut before
       // its last, empty chunk): the blob is complete; a Range past its end would only get a 416.
       if (expected !== undefined && offset === expected && !(err instanceof IncompleteBody)) return;
-      failures++;
       const problem = err instanceof IncompleteBody ? err.message : `connection broke (${(err as {code?: string}).code ?? (err as Error).message})`;
-      if (failures > http.maxRetries) {
-        throw new SystemError(`Azure kept failing while ${purpose}: ${problem}, after ${failures} attempts. The next sync resumes from the last saved state.`);
-      }
-      logger.info(`Resuming ${target.label} at byte ${offset} (${failures}/${http.maxRetries}): ${problem}`);
-      await http.backoff(failures - 1);
+      await http.retryOrGiveUp(failures++, {purpose, problem, action: `Resuming at byte ${offset}`});
     }
   }
 }

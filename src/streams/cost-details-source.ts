@@ -1,6 +1,5 @@
 import {HttpClient} from '../http/client';
 import {Metric} from '../normalize/usage-record';
-import {Logger} from '../protocol/logger';
 import {CostDetailsReader, CostMetric, ReportResult} from '../readers/cost-details';
 import {resumableDownload} from '../readers/resumable-download';
 import {SliceSource, SliceTarget} from '../sync/slice-source';
@@ -26,7 +25,6 @@ export class CostDetailsSliceSource implements SliceSource<ReportResult> {
     private readonly metric: Metric,
     private readonly batchSize: number,
     private readonly idleTimeoutMs: number,
-    private readonly logger: Logger,
     private readonly executor: UnitExecutor,
     private readonly rules: CompiledRules,
   ) {
@@ -45,7 +43,7 @@ export class CostDetailsSliceSource implements SliceSource<ReportResult> {
     if (prepared.kind === 'empty') return;
     const job: UnitJob = {...target, metric: this.metric, sourceApi: 'cost_details'};
     for (const blob of prepared.blobs) {
-      yield* csvBlobUnits(resumableDownload(this.http, blob, this.logger, this.idleTimeoutMs), job, this.executor, this.rules, {batchSize: this.batchSize});
+      yield* csvBlobUnits(resumableDownload(this.http, blob, this.idleTimeoutMs), job, this.executor, this.rules, {batchSize: this.batchSize});
     }
   }
 }

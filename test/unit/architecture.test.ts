@@ -106,11 +106,6 @@ const FORBIDDEN: Array<[from: string, to: string]> = [
  * Rules the code does not meet yet on this branch, run with test.failing so that the day they
  * hold the test says so and the entry must go.
  */
-const PENDING = new Set<string>([
-  // enabled once readers no longer import work/ (h-http branch): readers/ea-reporting.ts hands
-  // EA pages to the worker pool itself today.
-  'readers → work',
-]);
 
 describe('architecture', () => {
   const edges = partEdges();
@@ -148,9 +143,7 @@ describe('architecture', () => {
   });
 
   for (const [from, to] of FORBIDDEN) {
-    const name = `${from} → ${to}`;
-    const run = PENDING.has(name) ? test.failing : test;
-    run(`${from}/ does not import ${to}/`, () => {
+    test(`${from}/ does not import ${to}/`, () => {
       const offending = edges.filter((e) => e.from === from && e.to === to).map((e) => `${e.file}: '${e.specifier}'`);
       expect(offending).toEqual([]);
     });

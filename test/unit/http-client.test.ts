@@ -8,6 +8,8 @@ import {HttpClient} from '../../src/http/client';
 import {Logger} from '../../src/protocol/logger';
 import {ProtocolOutput} from '../../src/protocol/output';
 import {SecretRedactor} from '../../src/protocol/redact';
+import {ApiKeyAuth} from '../../src/http/auth';
+import {EaPageDecoder, EaReportingReader} from '../../src/readers/ea-reporting';
 import {resumableDownload} from '../../src/readers/resumable-download';
 import {PassThrough} from 'stream';
 
@@ -128,6 +130,25 @@ describe('HttpClient', () => {
     await server.close();
   });
 
+  it('hands back raw bytes untouched, and never a body cut short of its Content-Length', async () => {
+    const page = Buffer.from(JSON.stringify({data: Array.from({length: 300}, (_, i) => ({i}))}));
+    const server = await serve((_req, res, n) => {
+      res.writeHead(200, {'content-type': 'application/json', 'content-length': String(page.length)});
+      if (n === 0) {
+        res.write(page.subarray(0, page.length >> 1));
+        setTimeout(() => res.destroy(), 20);
+        return;
+      }
+      res.end(page);
+    });
+    const {http: c} = client();
+    const res = await c.sendRaw({method: 'GET', url: `${server.url}/page`, purpose: 'reading a page'});
+    expect(Buffer.isBuffer(res.body)).toBe(true);
+    expect(res.body.equals(page)).toBe(true);
+    expect(c.stats).toMatchObject({requests: 2, retries: 1});
+    await server.close();
+  });
+
   it('retries a request that gets no answer within the timeout', async () => {
     const server = await serve((_req, res, n) => {
       if (n === 0) return; // never answers
@@ -224,7 +245,7 @@ describe('resumableDownload', () => {
       res.end(part);
     });
     const {http: c} = client();
-    const out = await collect(resumableDownload(c, {url: `${server.url}/blob?sig=x`, byteCount: body.length, label: 'blob 1/1'}, new Logger(new ProtocolOutput(new PassThrough())), 2000));
+    const out = await collect(resumableDownload(c, {url: `${server.url}/blob?sig=x`, byteCount: body.length, label: 'blob 1/1'}, 2000));
     expect(out.equals(body)).toBe(true);
     expect(server.seen[1].range).toBe('bytes=5000-');
     expect(server.seen.every((h) => h.authorization === undefined)).toBe(true);
@@ -238,7 +259,7 @@ describe('resumableDownload', () => {
       res.end(n === 0 ? body.subarray(0, 7777) : body);
     });
     const {http: c} = client();
-    const out = await collect(resumableDownload(c, {url: `${server.url}/blob`, byteCount: body.length, label: 'blob'}, new Logger(new ProtocolOutput(new PassThrough())), 2000));
+    const out = await collect(resumableDownload(c, {url: `${server.url}/blob`, byteCount: body.length, label: 'blob'}, 2000));
     expect(out.equals(body)).toBe(true);
     await server.close();
   });
@@ -254,7 +275,7 @@ describe('resumableDownload', () => {
       res.write(body, () => setTimeout(() => res.socket?.destroy(), 20));
     });
     const {http: c} = client();
-    const out = await collect(resumableDownload(c, {url: `${server.url}/blob`, byteCount: body.length, label: 'blob'}, new Logger(new ProtocolOutput(new PassThrough())), 2000));
+    const out = await collect(resumableDownload(c, {url: `${server.url}/blob`, byteCount: body.length, label: 'blob'}, 2000));
     expect(out.equals(body)).toBe(true);
     expect(server.seen.filter((h) => h.range)).toEqual([]);
     await server.close();
@@ -266,9 +287,58 @@ describe('resumableDownload', () => {
       res.end(body.subarray(0, 10));
     });
     const {http: c} = client([], 2);
-    await expect(collect(resumableDownload(c, {url: `${server.url}/blob`, byteCount: body.length, label: 'blob 2/3'}, new Logger(new ProtocolOutput(new PassThrough())), 2000))).rejects.toThrow(
+    await expect(collect(resumableDownload(c, {url: `${server.url}/blob`, byteCount: body.length, label: 'blob 2/3'}, 2000))).rejects.toThrow(
       /blob 2\/3.*ended after/,
     );
+    await server.close();
+  });
+});
+
+describe('EaReportingReader', () => {
+  /** A decoder as the stream wires one: JSON.parse on the raw bytes, rows counted. */
+  const decoder: EaPageDecoder<number> = {
+    decode(raw) {
+      let page: {data?: unknown[]; nextLink?: string};
+      try {
+        page = JSON.parse(raw.toString('utf8'));
+      } catch {
+        return {meta: Promise.resolve({problem: 'bad-json'}), output: Promise.resolve(0)};
+      }
+      if (!Array.isArray(page.data)) return {meta: Promise.resolve({problem: 'no-data'}), output: Promise.resolve(0)};
+      return {meta: Promise.resolve({nextLink: page.nextLink ?? null}), output: Promise.resolve(page.data.length)};
+    },
+    none: 0,
+  };
+
+  it('hands raw pages to the decoder, requests a page it finds cut again, and resolves nextLink', async () => {
+    const server = await serve((req, res, n) => {
+      res.writeHead(200, {'content-type': 'application/json'});
+      // the first answer is cut inside the JSON (with a matching length: only the decoder can tell)
+      res.end(n === 0 ? '{"data":[{"a":1},{"a"' : JSON.stringify({data: [{a: 1}, {a: 2}], nextLink: '/v3/next?skiptoken=2'}));
+    });
+    const sleeps: number[] = [];
+    const {http: c, logs} = client(sleeps, 3);
+    const reader = new EaReportingReader(c, new ApiKeyAuth(server.url, {auth_type: 'api_key', api_key: 'key-1234567890'}), {eaBaseUrl: server.url, enrollmentNumber: '123'});
+    const page = await reader.page(reader.firstPageUrl({start: '2026-03-01', end: '2026-03-07'}), {start: '2026-03-01', end: '2026-03-07'}, 1, decoder);
+    expect(page.nextLink).toBe(`${server.url}/v3/next?skiptoken=2`);
+    await expect(page.output).resolves.toBe(2);
+    expect(server.seen).toHaveLength(2);
+    expect(server.seen.every((h) => h.authorization === 'bearer key-1234567890')).toBe(true);
+    expect(c.stats.retries).toBe(1);
+    expect(sleeps).toHaveLength(1);
+    expect(logs.join('')).toContain('Retrying (1/3) while reading page 1 of EA usage for 2026-03-01..2026-03-07: incomplete or invalid JSON body');
+    await server.close();
+  });
+
+  it('gives up on a page that stays cut after max_retries', async () => {
+    const server = await serve((_req, res) => {
+      res.writeHead(200, {'content-type': 'application/json'});
+      res.end('{"data":[');
+    });
+    const {http: c} = client([], 2);
+    const reader = new EaReportingReader(c, new ApiKeyAuth(server.url, {auth_type: 'api_key', api_key: 'key-1234567890'}), {eaBaseUrl: server.url, enrollmentNumber: '123'});
+    await expect(reader.page(`${server.url}/v3/x`, {start: '2026-03-01', end: '2026-03-07'}, 4, decoder)).rejects.toThrow(/reading page 4 .*incomplete or invalid JSON body, after 3 attempts/);
+    expect(server.seen).toHaveLength(3);
     await server.close();
   });
 });

@@ -1,3 +1,4 @@
+import {spawn} from 'child_process';
 import fs from 'fs';
 import http from 'http';
 import https from 'https';
@@ -6,7 +7,7 @@ import path from 'path';
 import {PassThrough} from 'stream';
 
 import {HttpClient} from '../../src/http/client';
-import {proxyFor, proxySettingsFromEnv, TunnelingAgent} from '../../src/http/proxy';
+import {proxyFor, proxySettingsFromEnv} from '../../src/http/proxy';
 import {Logger} from '../../src/protocol/logger';
 import {ProtocolOutput} from '../../src/protocol/output';
 
@@ -51,6 +52,35 @@ async function startProxy(): Promise<{url: string; seen: Array<{method: string; 
   });
   const port = await listen(server);
   return {url: `http://user:p%40ss@127.0.0.1:${port}`, seen, server};
+}
+
+const LIB = path.join(__dirname, '..', '..', 'lib', 'src');
+
+/** GETs `url` `times` times with the built client in a child process with `env`; the bodies it got. */
+async function inChild(url: string, times: number, env: Record<string, string>): Promise<unknown[]> {
+  const script = `
+    const {PassThrough} = require('stream');
+    const {HttpClient} = require(${JSON.stringify(path.join(LIB, 'http', 'client'))});
+    const {Logger} = require(${JSON.stringify(path.join(LIB, 'protocol', 'logger'))});
+    const {ProtocolOutput} = require(${JSON.stringify(path.join(LIB, 'protocol', 'output'))});
+    (async () => {
+      const client = new HttpClient({timeoutMs: 5000, maxRetries: 0, logger: new Logger(new ProtocolOutput(new PassThrough()), 'DEBUG')});
+      const bodies = [];
+      for (let i = 0; i < ${times}; i++) {
+        bodies.push((await client.send({method: 'GET', url: ${JSON.stringify(url)}, headers: {Authorization: 'Bearer only-for-the-target'}, purpose: 'testing'})).body);
+      }
+      process.stdout.write(JSON.stringify(bodies));
+      process.exit(0);
+    })().catch((err) => { process.stderr.write(err.message); process.exit(1); });`;
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(https?|no)_proxy$/i.test(k)));
+  const child = spawn(process.execPath, ['-e', script], {env: {...clean, ...env}});
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
+  const code = await new Promise<number | null>((r) => child.on('close', r));
+  if (code !== 0) throw new Error(`child failed: ${err}`);
+  return JSON.parse(out);
 }
 
 function logger(): Logger {
@@ -109,42 +139,60 @@ describe('requests through a proxy', () => {
     await close(target);
   });
 
-  it('tunnels https through CONNECT, with TLS to the target end to end', async () => {
+  it('tunnels https through CONNECT from HTTPS_PROXY, with TLS to the target end to end, one tunnel reused', async () => {
     const target = https.createServer({cert, key}, (req, res) => {
       res.writeHead(200, {'content-type': 'application/json'});
-      res.end(JSON.stringify({path: req.url, proxyAuth: req.headers['proxy-authorization'] ?? null}));
+      res.end(JSON.stringify({path: req.url, proxyAuth: req.headers['proxy-authorization'] ?? null, auth: req.headers.authorization ?? null}));
     });
     const targetPort = await listen(target);
     const proxy = await startProxy();
-    const agent = new TunnelingAgent(new URL(proxy.url), {keepAlive: true, ca: cert});
-    const get = (): Promise<string> =>
-      new Promise((resolve, reject) => {
-        https
-          .get({host: '127.0.0.1', port: targetPort, path: '/secure', agent}, (res) => {
-            let body = '';
-            res.setEncoding('utf8');
-            res.on('data', (d) => (body += d));
-            res.on('end', () => resolve(body));
-          })
-          .on('error', reject);
-      });
-    expect(JSON.parse(await get())).toEqual({path: '/secure', proxyAuth: null});
-    expect(JSON.parse(await get())).toEqual({path: '/secure', proxyAuth: null});
-    // one tunnel, reused by keep-alive; the proxy got the credentials on CONNECT
+    // In a process of its own: the proxy comes from its environment, and its trust in the test
+    // certificate from NODE_EXTRA_CA_CERTS, as a corporate CA would (npm test builds lib/ first).
+    const bodies = await inChild(`https://127.0.0.1:${targetPort}/secure?sig=x`, 2, {HTTPS_PROXY: proxy.url, NODE_EXTRA_CA_CERTS: path.join(TLS, 'cert.pem')});
+    expect(bodies).toEqual([0, 1].map(() => ({path: '/secure?sig=x', proxyAuth: null, auth: 'Bearer only-for-the-target'})));
+    // one tunnel, reused by keep-alive; the proxy got its credentials on CONNECT and saw neither the path nor the request's headers
     expect(proxy.seen).toEqual([{method: 'CONNECT', target: `127.0.0.1:${targetPort}`, auth: `Basic ${Buffer.from('user:p@ss').toString('base64')}`}]);
-    agent.destroy();
     await close(proxy.server);
     await close(target as unknown as http.Server);
   });
 
-  it('reports a refused tunnel as a network failure, which the client retries and then names', async () => {
+  it('goes direct for an https host in NO_PROXY (lower case too)', async () => {
+    const target = https.createServer({cert, key}, (_req, res) => {
+      res.writeHead(200, {'content-type': 'application/json'});
+      res.end('{"direct":true}');
+    });
+    const targetPort = await listen(target);
+    const proxy = await startProxy();
+    const bodies = await inChild(`https://127.0.0.1:${targetPort}/`, 1, {https_proxy: proxy.url, no_proxy: `localhost,127.0.0.1:${targetPort}`, NODE_EXTRA_CA_CERTS: path.join(TLS, 'cert.pem')});
+    expect(bodies).toEqual([{direct: true}]);
+    expect(proxy.seen).toEqual([]);
+    await close(proxy.server);
+    await close(target as unknown as http.Server);
+  });
+
+  it('reports a tunnel the proxy refuses (407) as the proxy refusing, without retrying', async () => {
+    let connects = 0;
     const refusing = http.createServer();
-    refusing.on('connect', (_req: http.IncomingMessage, socket: net.Socket) => socket.end('HTTP/1.1 407 Proxy Authentication Required\r\n\r\n'));
+    refusing.on('connect', (_req: http.IncomingMessage, socket: net.Socket) => {
+      connects++;
+      socket.end('HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n');
+    });
     const port = await listen(refusing);
     const client = new HttpClient({timeoutMs: 2000, maxRetries: 1, logger: logger(), sleep: async () => undefined, proxies: {httpsProxy: `http://127.0.0.1:${port}`, noProxy: []}});
     await expect(client.send({method: 'GET', url: 'https://management.azure.example/x', purpose: 'testing the proxy'})).rejects.toThrow(
-      /while testing the proxy: network error EPROXY, after 2 attempts/,
+      /The outbound proxy refused the request while testing the proxy \(HTTP 407 Proxy Authentication Required\)/,
     );
+    expect(connects).toBe(1);
     await close(refusing);
+  });
+
+  it('reports a proxy that cannot be reached as a network failure, retried and then named', async () => {
+    const unused = net.createServer();
+    const port = await listen(unused);
+    await new Promise<void>((r) => unused.close(() => r()));
+    const client = new HttpClient({timeoutMs: 2000, maxRetries: 1, logger: logger(), sleep: async () => undefined, proxies: {httpsProxy: `http://127.0.0.1:${port}`, noProxy: []}});
+    await expect(client.send({method: 'GET', url: 'https://management.azure.example/x', purpose: 'testing the proxy'})).rejects.toThrow(
+      /while testing the proxy: network error ECONNREFUSED, after 2 attempts/,
+    );
   });
 });
