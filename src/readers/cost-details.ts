@@ -50,7 +50,9 @@ export class CostDetailsReader {
   }
 
   async generate(metric: CostMetric, slice: DateSlice): Promise<ReportResult> {
-    const label = `${metric} report for ${slice.start}..${slice.end} of ${scopeLabel(this.opts.scope)}`;
+    // a billing_scope config names its scope; an enrollment_number config keeps its messages
+    const of = this.scopeField === 'billing_scope' ? ` of ${scopeLabel(this.opts.scope)}` : '';
+    const label = `${metric} report for ${slice.start}..${slice.end}${of}`;
     for (let attempt = 1; ; attempt++) {
       const outcome = await this.gate.run(() => this.generateOnce(metric, slice, label));
       if (outcome.kind !== 'failed') return outcome;

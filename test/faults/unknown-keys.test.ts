@@ -11,7 +11,8 @@ import {randomBytes, randomUUID} from 'crypto';
 
 import {Sandbox} from '../../sandbox';
 import {loadSpec} from '../../src/config/spec';
-import {catalog, CliRun, day, logs, records, sandboxConfig, secret, Suite, traces} from './harness';
+import {catalog, CliRun, logs, records, traces} from '../support/cli';
+import {day, sandboxConfig, secret, Suite} from './harness';
 
 const suite = new Suite();
 afterAll(() => suite.close('unknown-keys'));
