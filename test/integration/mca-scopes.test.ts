@@ -4,6 +4,8 @@
  * for both streams; MCA rows carry the MCA fields; the same charge keeps its id across scopes;
  * MCA and EA ids never meet; `check` at a refused scope names the missing role.
  */
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
 import fs from 'fs';
 import path from 'path';
 
@@ -81,6 +83,10 @@ function truthByDay(s: Sandbox, metric: Metric, scope: Scope): Record<string, {r
   return out;
 }
 
+const ajv = new Ajv({allErrors: true, strict: false});
+addFormats(ajv);
+const validateRecord = ajv.compile(JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../resources/schemas/usage_details.json'), 'utf8')));
+
 const scopeOf = (type: Scope['type'], agreement: 'EA' | 'MCA' = 'MCA'): Scope => {
   const found = sb.scopes.find((s) => s.type === type && s.agreement === agreement);
   if (!found) throw new Error(`the sandbox serves no ${agreement} ${type}`);
@@ -121,6 +127,9 @@ describe.each([
       expect(byDay(recs)).toEqual(truthByDay(sb, metric, scope));
       expect(new Set(recs.map((r) => r.id)).size).toBe(recs.length);
       expect(new Set(recs.map((r) => r.agreement))).toEqual(new Set([agreement]));
+      // every record fits the stream schema (the first failure's errors shown)
+      const schemaErrors = recs.map((r) => (validateRecord(r) ? null : validateRecord.errors)).find((e) => e !== null) ?? null;
+      expect(schemaErrors).toBeNull();
     }
     readAt.set(scope.path, got);
     const sample = got.actual;
