@@ -2,17 +2,23 @@
  * `npm run demo`: the connector's main job on the bundled sandbox, with no Azure account.
  * Starts the sandbox on loopback, runs a real `read` through the CLI, writes every protocol
  * message to .demo/messages.jsonl, shows progress while it runs and prints a summary.
+ * `npm run demo -- --mca` reads an MCA billing profile of the same sandbox instead of the EA
+ * enrollment (`billing_scope`, docs/design.md §7) and adds cost per day, per invoice section and
+ * in USD to the summary.
  */
 import {spawn} from 'child_process';
 import fs from 'fs';
 import path from 'path';
 import readline from 'readline';
 
-import {computeTruth, startSandbox} from '../sandbox';
+import {startSandbox} from '../sandbox';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const OUT = path.join(ROOT, '.demo');
 const CLI = path.join(ROOT, 'bin', 'source-azure-billing');
+const MCA = process.argv.slice(2).includes('--mca');
+/** The MCA billing profile the --mca demo reads: the one billed in EUR, so cost in USD differs from cost. */
+const MCA_PROFILE_NAME = 'Contoso Europe GmbH';
 
 const TRACKING_RULES = [
   // 1. team from a tag, with a fallback by resource group for untagged resources
@@ -43,11 +49,15 @@ async function main(): Promise<void> {
   fs.mkdirSync(OUT, {recursive: true});
   const sb = await startSandbox({reportLatencyMs: 300, rowsPerDay: 150});
   const o = sb.options;
+  const mcaScope = MCA ? sb.scopes.find((s) => s.type === 'mca_billing_profile' && s.name === MCA_PROFILE_NAME) : undefined;
+  if (MCA && !mcaScope) throw new Error(`the sandbox serves no MCA billing profile ${MCA_PROFILE_NAME}`);
+  const [startDate, endDate] = mcaScope ? [o.mcaStartDate, o.mcaEndDate] : [o.startDate, o.endDate];
   const config = {
-    enrollment_number: o.enrollmentNumber,
+    // the EA enrollment, or with --mca an MCA billing profile (billing_scope replaces enrollment_number)
+    ...(mcaScope ? {billing_scope: mcaScope.config} : {enrollment_number: o.enrollmentNumber}),
     credentials: {auth_type: 'service_principal', tenant_id: o.tenantId, client_id: o.clientId, client_secret: o.clientSecret},
-    start_date: o.startDate,
-    end_date: o.endDate,
+    start_date: startDate,
+    end_date: endDate,
     slice_days: 7,
     max_concurrency: 4,
     month_close_days: 0,
@@ -61,7 +71,12 @@ async function main(): Promise<void> {
   };
   fs.writeFileSync(path.join(OUT, 'config.json'), JSON.stringify(config, null, 2));
   fs.writeFileSync(path.join(OUT, 'catalog.json'), JSON.stringify(catalog, null, 2));
-  console.log(`Sandbox (a fake Azure enrollment ${o.enrollmentNumber}) on ${sb.baseUrl}; reading ${o.startDate}..${o.endDate}.`);
+  if (mcaScope) {
+    console.log(`Sandbox (a fake Azure MCA billing account) on ${sb.baseUrl}; reading billing profile "${mcaScope.name}" ${startDate}..${endDate}.`);
+    console.log(`Scope: ${mcaScope.path}`);
+  } else {
+    console.log(`Sandbox (a fake Azure enrollment ${o.enrollmentNumber}) on ${sb.baseUrl}; reading ${o.startDate}..${o.endDate}.`);
+  }
   console.log(`Running: bin/source-azure-billing read --config .demo/config.json --catalog .demo/catalog.json\n`);
 
   const started = Date.now();
@@ -74,6 +89,11 @@ async function main(): Promise<void> {
   const byTeam: Sums = new Map();
   const byCostCenter: Sums = new Map();
   const dailyActual: Sums = new Map();
+  const dailyUsd: Sums = new Map();
+  const bySection: Sums = new Map();
+  const bySectionUsd: Sums = new Map();
+  const currencies = new Set<string>();
+  const agreements = new Set<string>();
   const warnings: string[] = [];
   const conflictKeys: Sums = new Map();
   let totalActual = 0;
@@ -101,6 +121,13 @@ async function main(): Promise<void> {
         if (data.parse_errors.length) withParseErrors++;
         if (data.vm_sku) vmRows++;
         if (data.aks_cluster) aksRows++;
+        currencies.add(data.billing_currency ?? '(none)');
+        agreements.add(data.agreement ?? '(none)');
+        if (MCA) {
+          add(dailyUsd, data.usage_date, data.cost_in_usd ?? 0);
+          add(bySection, data.invoice_section_name, data.cost);
+          add(bySectionUsd, data.invoice_section_name, data.cost_in_usd ?? 0);
+        }
       } else if (stream === 'tracking_conflicts') {
         add(conflictKeys, `${data.tracking_key}: ${data.chosen_rule} over ${data.rejected_rules.join(', ')}`, 1);
       }
@@ -120,32 +147,52 @@ async function main(): Promise<void> {
   const seconds = (Date.now() - started) / 1000;
 
   // Check the result against what the sandbox served, to the cent.
-  const truth = computeTruth(sb.enrollment, 'actual', o.startDate, o.endDate);
+  const truth = mcaScope ? sb.truth('actual', startDate, endDate, mcaScope.path) : sb.truth('actual', startDate, endDate);
   let matching = 0;
   let truthDays = 0;
+  let usdMatching = 0;
   for (const [day, t] of Object.entries(truth.days)) {
     if (t.rows === 0) continue;
     truthDays++;
     if (Math.abs((dailyActual.get(day) ?? 0) - Number(t.cost)) < 0.005) matching++;
+    const usd = (t as {costInUsd?: string}).costInUsd;
+    if (usd !== undefined && Math.abs((dailyUsd.get(day) ?? 0) - Number(usd)) < 0.005) usdMatching++;
   }
+  const currency = currencies.size === 1 ? [...currencies][0] : [...currencies].join('/');
   await sb.close();
 
   console.log(`\n=== Summary (${seconds.toFixed(1)} s, exit code ${code}) ===`);
   for (const s of streams) console.log(`  ${s.padEnd(24)} ${String(counts.get(s) ?? 0).padStart(7)} records over ${days.get(s)?.size ?? 0} days, state ${lastState.get(s) ?? '-'}`);
-  console.log(`  actual cost total          ${money(totalActual)} ${'USD'}; per-day sums match the sandbox to the cent on ${matching}/${truthDays} days`);
+  console.log(`  actual cost total          ${money(totalActual)} ${currency}; per-day sums match the sandbox to the cent on ${matching}/${truthDays} days`);
+  if (MCA) {
+    const totalUsd = [...dailyUsd.values()].reduce((a, b) => a + b, 0);
+    console.log(`  actual cost in USD         ${money(totalUsd)} USD (cost_in_usd); per-day sums match the sandbox to the cent on ${usdMatching}/${truthDays} days`);
+    console.log(`  agreement: ${[...agreements].join(', ')}; billing currency: ${currency}`);
+  }
   console.log(`  VM rows with a size: ${vmRows}; AKS rows attributed to a cluster: ${aksRows}; records with parse_errors: ${withParseErrors}`);
+  if (MCA) {
+    const days = [...dailyActual.keys()].sort();
+    console.log(`\nActual cost per day, latest 14 of ${days.length} days`);
+    console.log(`  ${'day'.padEnd(10)}  ${currency.padStart(14)}  ${'USD'.padStart(14)}`);
+    for (const d of days.slice(-14)) console.log(`  ${d}  ${money(dailyActual.get(d)!).padStart(14)}  ${money(dailyUsd.get(d) ?? 0).padStart(14)}`);
+    console.log(`\nActual cost by invoice section`);
+    const width = Math.max(...[...bySection.keys()].map((k) => k.length), 10);
+    console.log(`  ${'section'.padEnd(width)}  ${currency.padStart(14)}  ${'USD'.padStart(14)}`);
+    for (const [k, v] of [...bySection.entries()].sort((a, b) => b[1] - a[1])) console.log(`  ${k.padEnd(width)}  ${money(v).padStart(14)}  ${money(bySectionUsd.get(k) ?? 0).padStart(14)}`);
+  }
   table('Actual cost by subscription', bySubscription);
   table('Actual cost by service (meter category)', byService);
   table('Actual cost by tracking team', byTeam);
   table('Actual cost by tracking cost center', byCostCenter, 6);
   table('Tracking conflicts by key and rules (audited in tracking_conflicts, never resolved at random)', conflictKeys, 8, (v) => `${v} records`);
+  if (conflictKeys.size === 0) console.log('  (none: no two rules of the same priority disagreed)');
   const grouped = new Map<string, number>();
   for (const w of warnings) add(grouped, w.replace(/\d{4}-\d{2}-\d{2}\.\.\d{4}-\d{2}-\d{2}/, '<slice>').replace(/\d+/g, 'N'), 1);
   console.log(`\nWarnings: ${warnings.length}`);
   for (const [w, n] of grouped) console.log(`  ${n} × ${w}`);
   if (error) console.log(`\nError: ${error}`);
   console.log(`\nAll messages: .demo/messages.jsonl; config and catalog: .demo/`);
-  process.exitCode = code === 0 && matching === truthDays ? 0 : 1;
+  process.exitCode = code === 0 && matching === truthDays && (!MCA || usdMatching === truthDays) ? 0 : 1;
 }
 
 main().catch((err) => {

@@ -5,6 +5,9 @@
  * section against the built CLI, with the sandbox standing in for Azure: the sandbox config is
  * written as `secrets/config.json` in a temporary directory (never the repo's secrets/), and
  * config files from the repo (the invalid config) are pointed at the sandbox's URLs.
+ * Every entry that reads `secrets/config.json` (an EA enrollment) also runs with
+ * `secrets/config_mca.json`, an MCA billing profile (docs/design.md §7): the YAML lists that
+ * entry as a comment, since a real CAT run needs the file to exist.
  * The checks follow CAT's tests of the same names (test_core.py, test_full_refresh.py,
  * test_incremental.py), plus the connector's own look-back contract.
  */
@@ -37,6 +40,8 @@ import {
   makeAjv,
   redirectToSandbox,
   sandboxConfig,
+  sandboxMcaConfig,
+  scopeOfSandboxConfig,
   secretValues,
   startTestSandbox,
   stateInput,
@@ -45,6 +50,9 @@ import {
 
 const CAT = loadAcceptanceConfig();
 const TESTS = CAT.acceptance_tests;
+const EA_CONFIG = 'secrets/config.json';
+/** The MCA billing profile config; every EA_CONFIG entry runs with it too. */
+const MCA_CONFIG = 'secrets/config_mca.json';
 const USAGE_STREAMS = ['usage_details', 'usage_details_amortized'];
 const ALL_STREAMS = [...USAGE_STREAMS, 'tracking_conflicts'];
 
@@ -92,10 +100,15 @@ async function read(configPath: string, catalog: Json, state?: Json): Promise<Cl
   return cli(args);
 }
 
-function entries(section: string): Json[] {
+function yamlEntries(section: string): Json[] {
   const s = TESTS[section];
   if (!s) throw new Error(`acceptance-test-config.yml has no ${section} section`);
   return s.tests ?? [];
+}
+
+/** The section's entries, each one on the EA config followed by the same on the MCA config. */
+function entries(section: string): Json[] {
+  return yamlEntries(section).flatMap((t) => (t.config_path === EA_CONFIG ? [t, {...t, config_path: MCA_CONFIG}] : [t]));
 }
 
 /** Walks a JSON schema, calling fn(node, path) for every object node. */
@@ -125,7 +138,8 @@ beforeAll(async () => {
   sb = await startTestSandbox();
   tmp = tempDir('cat-');
   config = sandboxConfig(sb, WINDOW);
-  writeJson(path.join(tmp, 'secrets', 'config.json'), config);
+  writeJson(path.join(tmp, EA_CONFIG), config);
+  writeJson(path.join(tmp, MCA_CONFIG), sandboxMcaConfig(sb, WINDOW));
 }, 60_000);
 
 afterAll(async () => {
@@ -145,10 +159,18 @@ describe('acceptance-test-config.yml', () => {
         if (t.config_path) expect([section, t.config_path]).toEqual([section, expect.stringMatching(/^(secrets|integration_tests)\//)]);
       }
     }
-    const fut = entries('incremental')[0].future_state.future_state_path;
+    const fut = yamlEntries('incremental')[0].future_state.future_state_path;
     const state = readJson(path.join(REPO, fut));
     expect(state.map((s: Json) => s.stream.stream_descriptor.name).sort()).toEqual([...ALL_STREAMS].sort());
     for (const s of state) expect(s.type).toBe('STREAM');
+  });
+
+  it('lists the MCA config as a commented entry in every section that reads secrets/config.json', () => {
+    const text = fs.readFileSync(path.join(REPO, 'acceptance-test-config.yml'), 'utf8');
+    const commented = text.split('\n').filter((l) => /^\s*#.*config_path:\s*"?secrets\/config_mca\.json"?/.test(l));
+    const sections = Object.keys(TESTS).filter((sec) => yamlEntries(sec).some((t) => t.config_path === EA_CONFIG));
+    expect(commented.length).toBeGreaterThanOrEqual(sections.length);
+    expect(entries('basic_read').map((t) => t.config_path)).toEqual([EA_CONFIG, MCA_CONFIG]);
   });
 
   it('keeps secrets/ out of git', () => {
@@ -157,7 +179,7 @@ describe('acceptance-test-config.yml', () => {
   });
 });
 
-describe.each(entries('spec'))('spec ($spec_path)', (t: Json) => {
+describe.each(entries('spec'))('spec ($spec_path, $config_path)', (t: Json) => {
   let spec: Json;
   let cs: Json;
 
@@ -190,9 +212,9 @@ describe.each(entries('spec'))('spec ($spec_path)', (t: Json) => {
     expect(ok).toBe(true);
   });
 
-  it('sample_config.json validates against the spec', () => {
+  it.each(['sample_config.json', 'sample_config_mca.json'])('%s validates against the spec', (file) => {
     const validate = makeAjv().compile(cs);
-    validate(readJson(path.join(REPO, 'integration_tests', 'sample_config.json')));
+    validate(readJson(path.join(REPO, 'integration_tests', file)));
     expect(validate.errors ?? []).toEqual([]);
   });
 
@@ -332,6 +354,9 @@ describe('connection (configs the spec rejects)', () => {
     ['no credentials', (c: Json) => ({...c, credentials: undefined}), /credentials/],
     ['start_date not a date', (c: Json) => ({...c, start_date: '01/02/2026'}), /start_date/],
     ['unknown auth_type', (c: Json) => ({...c, credentials: {auth_type: 'password'}}), /credentials|auth_type/],
+    ['billing_scope and enrollment_number both given', (c: Json) => ({...c, billing_scope: {scope_type: 'ea_enrollment', enrollment_number: c.enrollment_number}}), /billing_scope|enrollment_number/],
+    ['MCA billing profile without its profile id', (c: Json) => ({...c, enrollment_number: undefined, billing_scope: {scope_type: 'mca_billing_profile', billing_account_id: sb.scopes.find((x) => x.type === 'mca_billing_profile')!.config.billing_account_id}}), /billing_profile_id/],
+    ['unknown scope_type', (c: Json) => ({...c, enrollment_number: undefined, billing_scope: {scope_type: 'tenant'}}), /billing_scope|scope_type/],
   ])('%s: FAILED with a message naming the field, no stack trace', async (_name, mutate, field) => {
     const file = writeJson(path.join(tmp, 'bad', `${_name.replace(/\W+/g, '_')}.json`), mutate(config));
     const run = await cli(['check', '--config', file]);
@@ -429,6 +454,25 @@ describe.each(entries('basic_read'))('basic_read ($config_path)', (t: Json) => {
 
   it('covers every day of the window in both usage streams', () => {
     for (const name of USAGE_STREAMS) expect(recordDays(run, name)).toEqual(daysFrom(WINDOW.start, WINDOW.end));
+  });
+
+  it('per-day rows and cents equal the sandbox truth of the config\'s scope; records name their agreement', () => {
+    const scope = scopeOfSandboxConfig(sb, readJson(resolveInput(t.config_path)));
+    for (const [name, metric] of [['usage_details', 'actual'], ['usage_details_amortized', 'amortized']] as const) {
+      const truth = sb.truth(metric, WINDOW.start, WINDOW.end, scope.path);
+      const got = new Map<string, {rows: number; cost: number}>();
+      for (const r of recordEnvelopes(run, name)) {
+        const d = got.get(r.data.usage_date) ?? {rows: 0, cost: 0};
+        got.set(r.data.usage_date, {rows: d.rows + 1, cost: d.cost + r.data.cost});
+      }
+      const wrong: string[] = [];
+      for (const [day, want] of Object.entries(truth.days)) {
+        const have = got.get(day) ?? {rows: 0, cost: 0};
+        if (have.rows !== want.rows || Math.abs(have.cost - Number(want.cost)) >= 0.005) wrong.push(`${day}: ${have.rows} rows ${have.cost} vs ${want.rows} rows ${want.cost}`);
+      }
+      expect([name, scope.type, wrong]).toEqual([name, scope.type, []]);
+      expect([name, [...new Set(recordEnvelopes(run, name).map((r) => r.data.agreement))]]).toEqual([name, [scope.agreement]]);
+    }
   });
 
   // CAT's defaults: validate_schema, fail_on_extra_columns, validate_state_messages and
@@ -679,11 +723,12 @@ describe('metadata.yaml, Dockerfile and docs', () => {
 
   it('the user page documents every setting, every stream and every field', () => {
     const settings = Object.keys(spec.connectionSpecification.properties);
-    const branches = spec.connectionSpecification.properties.credentials.oneOf.flatMap((b: Json) => Object.keys(b.properties));
+    const branches = ['credentials', 'billing_scope'].flatMap((k) => spec.connectionSpecification.properties[k].oneOf.flatMap((b: Json) => Object.keys(b.properties)));
+    const scopeTypes = spec.connectionSpecification.properties.billing_scope.oneOf.map((b: Json) => b.properties.scope_type.const);
     const fields = ALL_STREAMS.flatMap((s) =>
       Object.keys(readJson(path.join(REPO, 'resources', 'schemas', `${s === 'usage_details_amortized' ? 'usage_details' : s}.json`)).properties),
     );
-    const missing = [...new Set([...settings, ...branches, ...ALL_STREAMS, ...fields])].filter((name) => !docs.includes(`\`${name}\``));
+    const missing = [...new Set([...settings, ...branches, ...scopeTypes, ...ALL_STREAMS, ...fields])].filter((name) => !docs.includes(`\`${name}\``));
     expect(missing).toEqual([]);
     expect(docs).toContain('24f8edb6-1668-4659-b5e2-40bb5f3a7d7e'); // EnrollmentReader
     expect(docs.indexOf('## Changelog')).toBeGreaterThan(0);

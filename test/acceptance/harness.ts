@@ -7,9 +7,10 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import fs from 'fs';
 import path from 'path';
+import isEqual from 'lodash/isEqual';
 import YAML from 'yaml';
 
-import {Sandbox, SandboxOptions, startSandbox} from '../../sandbox';
+import {Sandbox, SandboxOptions, Scope, startSandbox} from '../../sandbox';
 import {addDays} from '../../src/dates';
 import {CliRun, FROZEN_TODAY, Json, readJson, REPO, states} from '../support/cli';
 
@@ -86,6 +87,31 @@ export function sandboxConfig(sb: Sandbox, window: SandboxWindow, extra: Record<
     max_retries: 4,
     ...extra,
   };
+}
+
+/** The sandbox's MCA billing profiles, in `sb.scopes` order (profile 0 bills in USD, profile 1 in EUR). */
+export function mcaProfileScopes(sb: Sandbox): Scope[] {
+  return sb.scopes.filter((s) => s.type === 'mca_billing_profile');
+}
+
+/**
+ * The same sandbox config for an MCA billing profile (docs/design.md §7): `billing_scope` instead
+ * of `enrollment_number` (giving both is a config error). `profile` picks one of
+ * mcaProfileScopes(sb).
+ */
+export function sandboxMcaConfig(sb: Sandbox, window: SandboxWindow, extra: Record<string, unknown> = {}, profile = 0): Json {
+  const scope = mcaProfileScopes(sb)[profile];
+  if (!scope) throw new Error(`the sandbox serves no MCA billing profile ${profile}`);
+  const {enrollment_number: _ea, ...rest} = sandboxConfig(sb, window, extra);
+  return {billing_scope: {...scope.config}, ...rest};
+}
+
+/** The sandbox scope a config reads: its `billing_scope`, else the EA enrollment. */
+export function scopeOfSandboxConfig(sb: Sandbox, config: Json): Scope {
+  const wanted = config.billing_scope ?? {scope_type: 'ea_enrollment', enrollment_number: config.enrollment_number};
+  const found = sb.scopes.find((s) => isEqual(s.config, wanted));
+  if (!found) throw new Error(`no sandbox scope for ${JSON.stringify(wanted)}`);
+  return found;
 }
 
 /** Points a config file from the repo (e.g. the invalid one) at the sandbox, keeping the rest. */

@@ -7,18 +7,30 @@
  * HTTP `INSERT ... FORMAT JSONEachRow`, and checks after `OPTIMIZE TABLE ... FINAL` that
  * count() = uniqExact(id) and that per-day rows and cost sums equal the sandbox's ground truth
  * to the cent. Runs the example queries of examples/clickhouse/ on the loaded data.
+ *
+ * EA and MCA side by side (docs/design.md §7): a second connection, an MCA billing profile of the
+ * same sandbox, is loaded the same way into a second database with the same tables; the union
+ * example (ea_mca_union.sql) must give each day's rows, cost and cost in USD of each scope's
+ * truth, and the two connections' ids never clash (loaded into one table, nothing merges).
  */
 import fs from 'fs';
 import path from 'path';
 
 import {Sandbox} from '../../sandbox';
 import {addDays} from '../../src/dates';
-import {latestStateInput, sandboxConfig, startTestSandbox} from '../acceptance/harness';
+import {MCA_PROFILES, Scope} from '../../sandbox';
+import {latestStateInput, mcaProfileScopes, SANDBOX_TRACKING_RULES, sandboxConfig, sandboxMcaConfig, startTestSandbox} from '../acceptance/harness';
 import {CliRun, FROZEN_TODAY, Json, ofType, readJson, recordEnvelopes, REPO, runCli, states, tempDir, writeJson} from '../support/cli';
 import {createTableSql, JsonSchema, toRow} from './ddl';
 
 const CH_URL = process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123/';
 const DB = `airbyte_azure_billing_test_${process.pid}`;
+/** The MCA connection's database (the EA connection's is DB); both hold the same tables. */
+const MCA_DB = `${DB}_mca`;
+/** One table fed by both connections. */
+const BOTH_DB = `${DB}_both`;
+/** The MCA billing profile loaded: the one billed in EUR, so that cost and cost in USD differ. */
+const MCA_PROFILE = 1;
 const EXAMPLES = path.join(REPO, 'examples', 'clickhouse');
 const USAGE = {usage_details: 'actual', usage_details_amortized: 'amortized'} as const;
 const STREAMS = [...Object.keys(USAGE), 'tracking_conflicts'];
@@ -58,17 +70,23 @@ function decimalToCents(input: string): bigint {
 }
 
 /** Inserts a sync's records, stream by stream, as the destination would. Returns rows per stream. */
-async function load(run: CliRun): Promise<Record<string, number>> {
+async function load(run: CliRun, db = DB): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (const stream of STREAMS) {
     const schema = schemaOf(stream);
     const rows = recordEnvelopes(run, stream).map((r) => toRow(schema, r.data, r.emitted_at));
     counts[stream] = rows.length;
     for (let i = 0; i < rows.length; i += 5000) {
-      await ch(`INSERT INTO ${DB}.${stream} FORMAT JSONEachRow`, rows.slice(i, i + 5000).join('\n') + '\n');
+      await ch(`INSERT INTO ${db}.${stream} FORMAT JSONEachRow`, rows.slice(i, i + 5000).join('\n') + '\n');
     }
   }
   return counts;
+}
+
+async function createTables(db: string): Promise<void> {
+  await ch(`DROP DATABASE IF EXISTS ${db}`);
+  await ch(`CREATE DATABASE ${db}`);
+  for (const stream of STREAMS) await ch(createTableSql(`${db}.${stream}`, schemaOf(stream)).replace(/^--.*\n/gm, '').replace(/;\s*$/, ''));
 }
 
 async function read(config: Json, catalog: Json, state?: Json): Promise<CliRun> {
@@ -88,6 +106,10 @@ let sb: Sandbox;
 let full: CliRun;
 let resync: CliRun;
 const loaded: Array<Record<string, number>> = [];
+let mcaScope: Scope;
+let mcaFull: CliRun;
+let mcaResync: CliRun;
+const mcaLoaded: Array<Record<string, number>> = [];
 const figures: string[] = [];
 
 beforeAll(async () => {
@@ -97,9 +119,7 @@ beforeAll(async () => {
   } catch (err) {
     throw new Error(`No ClickHouse at ${CH_URL} (start one with scripts/ci/clickhouse-start.sh): ${(err as Error).message}`);
   }
-  await ch(`DROP DATABASE IF EXISTS ${DB}`);
-  await ch(`CREATE DATABASE ${DB}`);
-  for (const stream of STREAMS) await ch(createTableSql(`${DB}.${stream}`, schemaOf(stream)).replace(/^--.*\n/gm, '').replace(/;\s*$/, ''));
+  for (const db of [DB, MCA_DB, BOTH_DB]) await createTables(db);
 
   sb = await startTestSandbox({rowsPerDay: 150});
   const config = sandboxConfig(sb, WINDOW, {slice_days: 7, month_close_days: 5});
@@ -116,11 +136,21 @@ beforeAll(async () => {
   loaded.push(await load(full));
   resync = await read(config, catalog, latestStateInput(full));
   loaded.push(await load(resync));
-}, 600_000);
+
+  mcaScope = mcaProfileScopes(sb)[MCA_PROFILE];
+  // the EUR profile's subscriptions are outside the payments rules: one more rule of the tag
+  // rule's priority gives it same-priority conflicts, so tracking_conflicts has MCA rows too
+  const mcaRules = [...SANDBOX_TRACKING_RULES, {name: 'ml-lab-subscription', priority: 10, match: {subscription_name: 'ML Lab*'}, set: {team: 'ml-lab'}}];
+  const mcaConfig = sandboxMcaConfig(sb, WINDOW, {slice_days: 7, month_close_days: 5, tracking_rules: mcaRules}, MCA_PROFILE);
+  mcaFull = await read(mcaConfig, catalog);
+  mcaLoaded.push(await load(mcaFull, MCA_DB));
+  mcaResync = await read(mcaConfig, catalog, latestStateInput(mcaFull));
+  mcaLoaded.push(await load(mcaResync, MCA_DB));
+}, 900_000);
 
 afterAll(async () => {
   await sb?.close();
-  if (process.env.KEEP_CLICKHOUSE_DB !== '1') await ch(`DROP DATABASE IF EXISTS ${DB}`).catch(() => undefined);
+  if (process.env.KEEP_CLICKHOUSE_DB !== '1') for (const db of [DB, MCA_DB, BOTH_DB]) await ch(`DROP DATABASE IF EXISTS ${db}`).catch(() => undefined);
   if (figures.length) process.stdout.write(`\n${figures.join('\n')}\n`);
 });
 
@@ -205,10 +235,65 @@ describe('full sync + incremental re-sync, de-duplicated by ReplacingMergeTree',
   });
 });
 
+describe('EA and MCA connections side by side', () => {
+  /** Per-day rows, cost and cost in USD of a table, after de-duplication. */
+  async function perDay(db: string, stream: string): Promise<Map<string, Json>> {
+    await ch(`OPTIMIZE TABLE ${db}.${stream} FINAL`);
+    const rows = await chRows(`SELECT toString(usage_date) AS day, count() AS n, toString(sum(cost)) AS cost, toString(sum(cost_in_usd)) AS usd FROM ${db}.${stream} GROUP BY usage_date ORDER BY usage_date`);
+    return new Map(rows.map((r) => [r.day, r]));
+  }
+
+  it('the MCA connection synced its billing profile and re-read the look-back window', () => {
+    expect(mcaScope.type).toBe('mca_billing_profile');
+    expect(mcaLoaded[0].usage_details).toBeGreaterThan(1000);
+    expect(mcaLoaded[1].usage_details).toBeGreaterThan(0);
+    expect(mcaLoaded[1].usage_details).toBeLessThan(mcaLoaded[0].usage_details);
+    expect(states(mcaResync, 'usage_details').pop()?.stream.stream_state.usage_date).toBe(WINDOW.end);
+    const agreements = new Set(recordEnvelopes(mcaFull, 'usage_details').map((r) => r.data.agreement));
+    expect([...agreements]).toEqual(['MCA']);
+    figures.push(`MCA ${mcaScope.path}: loaded full sync ${JSON.stringify(mcaLoaded[0])}, re-sync ${JSON.stringify(mcaLoaded[1])}`);
+  });
+
+  it.each(Object.entries(USAGE))('%s of the MCA profile: per-day rows, cost and cost in USD equal its truth (%s) to the cent', async (stream, metric) => {
+    const days = await perDay(MCA_DB, stream);
+    const truth = sb.truth(metric, WINDOW.start, WINDOW.end, mcaScope.path);
+    const mismatches: string[] = [];
+    for (const [day, t] of Object.entries(truth.days)) {
+      if (t.rows === 0) continue;
+      const got = days.get(day);
+      if (!got) mismatches.push(`${day}: missing`);
+      else {
+        if (Number(got.n) !== t.rows) mismatches.push(`${day}: ${got.n} rows, truth ${t.rows}`);
+        if (decimalToCents(got.cost) !== BigInt(t.costCents)) mismatches.push(`${day}: cost ${got.cost} vs truth ${t.cost}`);
+        if (t.costInUsd !== undefined && decimalToCents(got.usd) !== decimalToCents(t.costInUsd)) mismatches.push(`${day}: USD ${got.usd} vs truth ${t.costInUsd}`);
+      }
+    }
+    for (const day of days.keys()) if (!truth.days[day]?.rows) mismatches.push(`${day}: not in the truth`);
+    expect(mismatches).toEqual([]);
+    expect(truth.costInUsd).toBeDefined();
+    figures.push(`${stream} (MCA): ${days.size} days, truth ${truth.cost} ${'EUR'} = ${truth.costInUsd} USD; every day's rows and cents equal`);
+  });
+
+  it.each(STREAMS)('%s: EA and MCA ids never clash; loaded into one table, nothing merges', async (stream) => {
+    const clash = await chRows(`SELECT count() AS n FROM ${DB}.${stream} WHERE id IN (SELECT id FROM ${MCA_DB}.${stream})`);
+    expect(Number(clash[0].n)).toBe(0);
+    for (const src of [DB, MCA_DB]) await ch(`INSERT INTO ${BOTH_DB}.${stream} SELECT * FROM ${src}.${stream}`);
+    await ch(`OPTIMIZE TABLE ${BOTH_DB}.${stream} FINAL`);
+    const both = (await chRows(`SELECT count() AS n, uniqExact(id) AS ids FROM ${BOTH_DB}.${stream}`))[0];
+    const ea = new Set([...recordEnvelopes(full, stream), ...recordEnvelopes(resync, stream)].map((r) => r.data.id));
+    const mca = new Set([...recordEnvelopes(mcaFull, stream), ...recordEnvelopes(mcaResync, stream)].map((r) => r.data.id));
+    expect(mca.size).toBeGreaterThan(0);
+    expect({rows: Number(both.n), ids: Number(both.ids)}).toEqual({rows: ea.size + mca.size, ids: ea.size + mca.size});
+    figures.push(`${stream}: one table fed by both connections holds ${both.n} rows = ${ea.size} EA + ${mca.size} MCA ids`);
+  });
+});
+
 describe('example queries (examples/clickhouse)', () => {
   /** ClickHouse before 19.x (Debian's 18.16) has visitParamExtractString, not JSONExtractString. */
   async function runExample(file: string): Promise<Json[]> {
     let sql = fs.readFileSync(path.join(EXAMPLES, file), 'utf8').replace(/--.*$/gm, '').trim().replace(/;$/, '');
+    // the union example names the two connections' databases `ea` and `mca`
+    sql = sql.replace(/\bea\.usage_details\b/g, `${DB}.usage_details`).replace(/\bmca\.usage_details\b/g, `${MCA_DB}.usage_details`);
     const [major] = (await ch('SELECT version()')).trim().split('.').map(Number);
     if (major < 19) sql = sql.replace(/JSONExtractString\(/g, 'visitParamExtractString(');
     return chRows(sql, DB);
@@ -225,6 +310,35 @@ describe('example queries (examples/clickhouse)', () => {
     const truth = Number(sb.truth('actual', WINDOW.start, WINDOW.end).cost);
     expect(Math.abs(sum - truth)).toBeLessThan(0.01 * rows.length); // rounded per row to cents
     figures.push(`cost_by_team_month.sql: ${rows.length} rows, teams ${[...teams].join(', ')}`);
+  });
+
+  it('EA and MCA union: per day and agreement, rows, cost and cost in USD equal each scope\'s truth', async () => {
+    const rows = await runExample('ea_mca_union.sql');
+    const ea = sb.truth('actual', WINDOW.start, WINDOW.end);
+    const mca = sb.truth('actual', WINDOW.start, WINDOW.end, mcaScope.path);
+    const mismatches: string[] = [];
+    const seen = new Set<string>();
+    for (const r of rows) {
+      const key = `${r.usage_date} ${r.agreement}`;
+      if (seen.has(key)) mismatches.push(`${key}: more than one billing currency`);
+      seen.add(key);
+      const t = (r.agreement === 'EA' ? ea : mca).days[r.usage_date];
+      if (!t || t.rows === 0) {
+        mismatches.push(`${key}: not in the truth`);
+        continue;
+      }
+      if (Number(r.charges) !== t.rows) mismatches.push(`${key}: ${r.charges} rows, truth ${t.rows}`);
+      if (decimalToCents(String(r.cost)) !== BigInt(t.costCents)) mismatches.push(`${key}: cost ${r.cost} vs ${t.cost}`);
+      const usd = r.agreement === 'EA' ? (r.billing_currency === 'USD' ? t.cost : null) : (t as Json).costInUsd;
+      if (usd === null ? r.cost_usd !== null : decimalToCents(String(r.cost_usd)) !== decimalToCents(usd)) mismatches.push(`${key}: USD ${r.cost_usd} vs ${usd}`);
+    }
+    for (const [name, truth] of [['EA', ea], ['MCA', mca]] as const) {
+      for (const [day, t] of Object.entries(truth.days)) if (t.rows > 0 && !seen.has(`${day} ${name}`)) mismatches.push(`${day} ${name}: missing`);
+    }
+    expect(mismatches).toEqual([]);
+    const currencies = [...new Set(rows.map((r) => `${r.agreement} ${r.billing_currency}`))].sort();
+    expect(currencies).toEqual(['EA USD', `MCA ${MCA_PROFILES[MCA_PROFILE].currency}`]);
+    figures.push(`ea_mca_union.sql: ${rows.length} rows (day × agreement), ${currencies.join(', ')}; every day's rows, cost and USD equal each scope's truth`);
   });
 
   it('top AKS clusters by cost', async () => {
