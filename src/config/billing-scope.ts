@@ -169,12 +169,16 @@ export function requiredRole(scope: BillingScope): ScopeRole {
     };
   }
   const {role, id, grantor, portalPlace} = BILLING_ROLES[scope.type];
-  const assignmentPath = `${scopePath(scope)}/billingRoleAssignments/{new GUID}`;
-  const body = `with the service principal's object id as principalId and roleDefinitionId .../billingRoleDefinitions/${id}`;
+  // EA assigns with a PUT of a new assignment; MCA with a POST to createBillingRoleAssignment
+  // (Billing API 2024-04-01), which also wants the principal's tenant.
+  const assignmentPath = portalPlace ? `${scopePath(scope)}/createBillingRoleAssignment` : `${scopePath(scope)}/billingRoleAssignments/{new GUID}`;
+  const body = portalPlace
+    ? `with the service principal's object id as principalId, its tenant as principalTenantId and roleDefinitionId .../billingRoleDefinitions/${id}`
+    : `with the service principal's object id as principalId and roleDefinitionId .../billingRoleDefinitions/${id}`;
   // MCA: the portal first; the API's long path stays in assignmentPath, so the hint fits one message
   const howToGrant = portalPlace
     ? `${grantor} grants it in the Azure portal (Cost Management + Billing > Billing scopes > ${portalPlace} > Access control (IAM)) ` +
-      `or with the Billing API's billingRoleAssignments on that scope (PUT .../billingRoleAssignments/{new GUID} ${body}).`
+      `or with the Billing API (POST .../createBillingRoleAssignment on that scope ${body}).`
     : `${grantor} grants it with the Billing API: PUT ${assignmentPath} ${body}.`;
   return {role, roleDefinitionId: id, assignmentPath, howToGrant};
 }

@@ -195,7 +195,7 @@ describe('check at a billing scope', () => {
     expect(status.status).toBe('FAILED');
     expect(status.message).toMatch(/HTTP 403/);
     expect(status.message).toContain(`Billing profile reader role on MCA billing profile ${profile.config.billing_profile_id}`);
-    expect(status.message).toMatch(/billingRoleAssignments/);
+    expect(status.message).toMatch(/createBillingRoleAssignment/);
     // a refused subscription needs Cost Management Reader
     const sub = scopeOf('subscription');
     const s2 = await sandbox({forbiddenScopes: [sub.path]});

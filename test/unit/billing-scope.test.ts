@@ -123,12 +123,13 @@ describe('requiredRole and missingRoleHint', () => {
     expect(enrollment.howToGrant).not.toContain('Access control (IAM)');
   });
 
-  it('MCA roles are granted through billingRoleAssignments or the portal\'s Access control (IAM) on that scope', () => {
+  it('MCA roles are granted with createBillingRoleAssignment or the portal\'s Access control (IAM) on that scope', () => {
     for (const type of ['mca_billing_account', 'mca_billing_profile', 'mca_invoice_section'] as const) {
       const {roleDefinitionId, assignmentPath, howToGrant} = requiredRole(scopes[type]);
       expect(roleDefinitionId).toMatch(/^[345]0000000-aaaa-bbbb-cccc-100000000002$/);
-      expect(assignmentPath).toBe(`${scopePath(scopes[type])}/billingRoleAssignments/{new GUID}`);
-      expect(howToGrant).toContain("the Billing API's billingRoleAssignments on that scope (PUT .../billingRoleAssignments/{new GUID}");
+      expect(assignmentPath).toBe(`${scopePath(scopes[type])}/createBillingRoleAssignment`);
+      expect(howToGrant).toContain('the Billing API (POST .../createBillingRoleAssignment on that scope');
+      expect(howToGrant).toContain('principalTenantId');
       expect(howToGrant).toContain(`.../billingRoleDefinitions/${roleDefinitionId}`);
       expect(howToGrant).toContain(`Billing scopes > the ${type.replace('mca_', '').replace(/_/g, ' ')} > Access control (IAM)`);
     }
