@@ -186,6 +186,29 @@ function literal(value: (f: FieldDef) => string, indent: string): string[] {
   return [`${indent}const record: UsageRecord = {`, ...FIELDS.map((f) => `${indent}  ${f.name}: ${value(f)},`), `${indent}};`, `${indent}return {record};`];
 }
 
+/** A field's value expression where both normalizers compute it alike (the local names they share). */
+function sharedValue(f: FieldDef): string {
+  switch (f.kind) {
+    case 'id':
+      return "''";
+    case 'usage_date':
+      return 'usageDate';
+    case 'cost':
+      return 'cost';
+    case 'resource_id':
+      return 'rid.lower';
+    case 'resource_type':
+      return 'rid.type';
+    case 'tags':
+    case 'additional_info':
+      return `${valVar(f.name)}.value`;
+    case 'derived':
+      return derivedValue(f);
+    default:
+      return valVar(f.name);
+  }
+}
+
 /** A derived field's value before enrich/track: a literal, or the row's parse errors. */
 function derivedValue(f: FieldDef): string {
   return f.derived!.initial;
@@ -244,33 +267,18 @@ function csvSource(): string {
   }
   const value = (f: FieldDef): string => {
     switch (f.kind) {
-      case 'id':
-        return "''";
-      case 'usage_date':
-        return 'usageDate';
-      case 'cost':
-        return 'cost';
       case 'metric':
         return 'metric';
       case 'source_api':
         return 'sourceApi';
       case 'agreement':
         return 'agreement';
-      case 'resource_id':
-        return 'rid.lower';
-      case 'resource_type':
-        return 'rid.type';
-      case 'tags':
-      case 'additional_info':
-        return `${valVar(f.name)}.value`;
-      case 'derived':
-        return derivedValue(f);
       case 'guid':
         return `normalizeGuid(pick(row, ${colVar(f.name)}))`;
       case 'text':
         return `pick(row, ${colVar(f.name)})` + (f.orResourceId ? ` ?? rid.${f.orResourceId}` : '');
       default:
-        return valVar(f.name);
+        return sharedValue(f);
     }
   };
   return [
@@ -343,33 +351,18 @@ function eaSource(): string {
   const value = (f: FieldDef): string => {
     if (mcaOnly(f)) return 'null';
     switch (f.kind) {
-      case 'id':
-        return "''";
-      case 'usage_date':
-        return 'usageDate';
-      case 'cost':
-        return 'cost';
       case 'agreement':
         return "'EA'";
       case 'metric':
         return 'ctx.metric';
       case 'source_api':
         return 'ctx.sourceApi';
-      case 'resource_id':
-        return 'rid.lower';
-      case 'resource_type':
-        return 'rid.type';
-      case 'tags':
-      case 'additional_info':
-        return `${valVar(f.name)}.value`;
-      case 'derived':
-        return derivedValue(f);
       case 'guid':
         return `normalizeGuid(${eaText(f)})`;
       case 'text':
         return eaText(f) + (f.orResourceId ? ` ?? rid.${f.orResourceId}` : '');
       default:
-        return valVar(f.name);
+        return sharedValue(f);
     }
   };
   return [

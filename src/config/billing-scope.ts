@@ -4,6 +4,7 @@
  * the ARM path of the scope, its agreement, a label for messages, the role a service principal
  * needs there, and a stable key for state and ids.
  */
+import type {Agreement} from '../normalize/fields';
 import type {BillingScopeConfig} from './types';
 
 export const SCOPE_TYPES = ['ea_enrollment', 'ea_department', 'mca_billing_account', 'mca_billing_profile', 'mca_invoice_section', 'subscription'] as const;
@@ -31,7 +32,8 @@ export type BillingScope =
   | {type: 'mca_invoice_section'; billingAccountId: string; billingProfileId: string; invoiceSectionId: string}
   | {type: 'subscription'; subscriptionId: string};
 
-export type Agreement = 'EA' | 'MCA';
+// The agreement is the record's (the field table's), so the two can never disagree.
+export type {Agreement};
 
 /** The role a service principal needs to read costs at a scope, and how it gets it. */
 export interface ScopeRole {
