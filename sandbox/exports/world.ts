@@ -9,7 +9,7 @@ import {createHash, randomBytes} from 'crypto';
 import {promises as fsp} from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import {formatDec, toCents} from '../decimal';
+import {formatDec, parseDec, toCents} from '../decimal';
 import {Enrollment} from '../enrollment';
 import {McaAccount} from '../mca';
 import {MCA_PROFILES, MCA_SECTIONS, MCA_SUBSCRIPTIONS} from '../mca-catalog';
@@ -88,11 +88,23 @@ export interface ExportTruth {
   rows: number;
 }
 
+/** What a reader of every export reads of one dataset (`Usage` counts as `ActualCost`). */
+export interface DatasetTruth {
+  dataset: string;
+  /** Per (scope, month) the run read, across exports: the latest complete one. */
+  runs: Array<{scope: string; month: string; export: string; runId: string}>;
+  /** Per day, summed over scopes. */
+  days: Record<string, DayTotals>;
+  rows: number;
+}
+
 export interface ExportsTruth {
   account: string;
   container: string;
   rootFolderPath: string;
   exports: ExportTruth[];
+  /** By dataset, over all exports and scopes: e.g. `datasets.ActualCost` is what `usage_details` reads. */
+  datasets: Record<string, DatasetTruth>;
 }
 
 const FILE_FORMAT = {csv: 'Csv', 'csv-gzip': 'Csv', parquet: 'Parquet', 'parquet-snappy': 'Parquet'} as const;
@@ -154,7 +166,7 @@ export class ExportsWorld {
     } finally {
       if (worker) await (worker as ParquetWorker).close();
     }
-    return {account: o.account, container: o.container, rootFolderPath: o.rootFolderPath, exports: out};
+    return {account: o.account, container: o.container, rootFolderPath: o.rootFolderPath, exports: out, datasets: datasetTruths(out)};
   }
 
   private cacheKey(spec: ExportSpec): string {
@@ -222,7 +234,8 @@ export class ExportsWorld {
     const resourceId = `${scope.path}/providers/Microsoft.CostManagement/exports/${spec.name}`;
     const legacy = spec.legacyManifest === true;
     const manifestFile = legacy ? '_manifest.json' : 'manifest.json';
-    const months = spec.months ?? monthsBetween(scope.first, this.ctx.today < scope.first ? scope.first : this.ctx.today);
+    const all = spec.months ?? monthsBetween(scope.first, this.ctx.today < scope.first ? scope.first : this.ctx.today);
+    const months = spec.monthSpan === 'first' ? all.slice(0, 1) : spec.monthSpan === 'after-first' && all.length > 1 ? all.slice(1) : all;
     const runs: RunTruth[] = [];
     let sumNames: readonly string[] = [];
     for (let mi = 0; mi < months.length; mi++) {
@@ -337,4 +350,49 @@ async function readCached(dir: string): Promise<{truth: ExportTruth; puts: BlobP
   } catch {
     return null;
   }
+}
+
+/** Per (scope, dataset, month) across exports the latest complete run wins; days summed over scopes. */
+function datasetTruths(exports: ExportTruth[]): Record<string, DatasetTruth> {
+  const canonical = (d: string) => (d === 'Usage' ? 'ActualCost' : d);
+  const wins = new Map<string, {e: ExportTruth; r: RunTruth}>();
+  for (const e of exports) {
+    for (const r of e.runs) {
+      if (r.status === 'incomplete') continue;
+      const key = `${canonical(e.dataset)}|${e.scope.toLowerCase()}|${r.month}`;
+      const cur = wins.get(key);
+      // later submission wins; on a tie the export listed first keeps it
+      if (!cur || r.submittedTime > cur.r.submittedTime) wins.set(key, {e, r});
+    }
+  }
+  const out: Record<string, DatasetTruth> = {};
+  const units = new Map<string, Map<string, Map<string, bigint>>>();
+  for (const [key, {e, r}] of [...wins].sort(([a], [b]) => a.localeCompare(b))) {
+    const ds = key.split('|')[0];
+    const t = (out[ds] ??= {dataset: ds, runs: [], days: {}, rows: 0});
+    t.runs.push({scope: e.scope, month: r.month, export: e.name, runId: r.runId});
+    let byDay = units.get(ds);
+    if (!byDay) units.set(ds, (byDay = new Map()));
+    for (const [d, x] of Object.entries(r.days)) {
+      let acc = byDay.get(d);
+      if (!acc) byDay.set(d, (acc = new Map()));
+      acc.set('rows', (acc.get('rows') ?? 0n) + BigInt(x.rows));
+      for (const n of e.sumNames) acc.set(n, (acc.get(n) ?? 0n) + parseDec(String(x[n])));
+    }
+  }
+  for (const [ds, byDay] of units) {
+    const t = out[ds];
+    for (const d of [...byDay.keys()].sort()) {
+      const acc = byDay.get(d)!;
+      const dt: DayTotals = {rows: Number(acc.get('rows'))};
+      for (const [n, v] of acc) {
+        if (n === 'rows') continue;
+        dt[n] = formatDec(v);
+        dt[`${n}Cents`] = toCents(v).toString();
+      }
+      t.days[d] = dt;
+      t.rows += dt.rows;
+    }
+  }
+  return out;
 }
