@@ -41,7 +41,7 @@ const USAGE = `usage: sandbox [options]
   --mca-empty-days D1,D2     MCA days without usage (default --empty-days)
   --exports[=NAME,NAME]      write the storage account's exports at start (all of the default set, or
                              these of it) and print the account URL, container and a read+list SAS
-                             (docs/design.md §8); without it they are written on first use
+                             (docs/design.md §14); without it they are written on first use
   --storage-account NAME     default sandboxbilling (served at {baseUrl}/storage/{account})
   --exports-container C      default exports
   --exports-root P           root folder path of the exports (default costmanagement)

@@ -87,7 +87,7 @@ export interface SandboxOptions {
   rejectBlobAuthorization?: boolean;
   faults?: FaultOptions;
 
-  // Storage account with Cost Management exports (docs/design.md §8), at {baseUrl}/storage/{account}
+  // Storage account with Cost Management exports (docs/design.md §14), at {baseUrl}/storage/{account}
   /** Storage account name (default 'sandboxbilling'). */
   storageAccount?: string;
   /** Base64 account key that signs SAS tokens (default derived from the seed). */
@@ -183,7 +183,7 @@ export interface SandboxStats {
   tokensIssued: number;
 }
 
-/** The storage account holding the exports (docs/design.md §8). */
+/** The storage account holding the exports (docs/design.md §14). */
 export interface SandboxStorage {
   /** `{baseUrl}/storage/{account}`: the connector's storage_account_url. */
   accountUrl: string;

@@ -1,4 +1,4 @@
-/** The table of each export dataset for the days of one run (docs/design.md §8). */
+/** The table of each export dataset for the days of one run (docs/design.md §14). */
 import {listDays} from '../dates';
 import {CostView, eaView, mcaView} from './cost-view';
 import {focusColumns, focusRow, focusTypes} from './focus';

@@ -1,5 +1,5 @@
 /**
- * Which Cost Management exports the sandbox's storage account holds (docs/design.md §8). Tests
+ * Which Cost Management exports the sandbox's storage account holds (docs/design.md §14). Tests
  * pick small sets; the default set covers every dataset, format and layout quirk once.
  */
 

@@ -227,7 +227,7 @@ export class ExportsWorld {
     const o = this.ctx.storage;
     const format = spec.format ?? 'csv';
     if (spec.dataset.startsWith('Reservation') && format !== 'csv' && format !== 'csv-gzip') {
-      throw new Error(`export ${spec.name}: ${spec.dataset} exports are CSV only (docs/design.md §8)`);
+      throw new Error(`export ${spec.name}: ${spec.dataset} exports are CSV only (docs/design.md §14)`);
     }
     const scope = this.scopeOf(spec);
     const dataVersion = spec.dataVersion ?? DEFAULT_DATA_VERSION[spec.dataset];

@@ -1,5 +1,5 @@
 /**
- * The sandbox's storage account (docs/design.md §8): Blob REST as Azure speaks it (listing with
+ * The sandbox's storage account (docs/design.md §14): Blob REST as Azure speaks it (listing with
  * NextMarker paging, Range, x-ms-version, SAS and bearer auth, XML errors, faults) and the
  * Cost Management exports it holds (layout, manifests, runs, formats, truth).
  */

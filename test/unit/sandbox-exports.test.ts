@@ -1,5 +1,5 @@
 /**
- * The sandbox's export generation without HTTP (docs/design.md §8): run plans, the service SAS
+ * The sandbox's export generation without HTTP (docs/design.md §14): run plans, the service SAS
  * check, exact decimals for Parquet, and the FOCUS and reservation tables made from the sandbox's
  * own rows.
  */
