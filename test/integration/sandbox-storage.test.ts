@@ -287,6 +287,18 @@ describe('sandbox storage account: faults', () => {
     } finally {
       await sb.close();
     }
+    // a SAS that counts as expired from a given time on
+    const sb3 = await startSandbox({...BASE, exports: small, faults: {sasExpiresAt: new Date(Date.now() - 1000).toISOString()}});
+    try {
+      const r = await http.get(`${sb3.storage.accountUrl}/${sb3.storage.container}?restype=container&comp=list&${mintSas(sb3)}`, {headers: V});
+      expect(r.status).toBe(403);
+      expect(r.headers['x-ms-error-code']).toBe('AuthenticationFailed');
+      // a storage token is not a SAS: it still reads
+      const token = await getScopedToken(sb3);
+      expect((await http.get(`${sb3.storage.accountUrl}/${sb3.storage.container}?restype=container&comp=list`, {headers: {...V, Authorization: `Bearer ${token}`}})).status).toBe(200);
+    } finally {
+      await sb3.close();
+    }
     const sb2 = await startSandbox({...BASE, exports: small});
     try {
       const sas = mintSas(sb2);
