@@ -10,3 +10,6 @@ declare module 'hyparquet/src/datapage.js' {
 declare module 'hyparquet/src/plain.js' {
   export * from 'hyparquet/types/plain';
 }
+declare module 'hyparquet/src/encoding.js' {
+  export * from 'hyparquet/types/encoding';
+}

@@ -11,6 +11,7 @@ import type {CompressionCodec, DataReader, FileMetaData, PageHeader, ParquetType
 import {parquetMetadata} from 'hyparquet';
 import {parquetHeader} from 'hyparquet/src/column.js';
 import {decompressPage, readDataPage, readDataPageV2} from 'hyparquet/src/datapage.js';
+import {readRleBitPackedHybrid} from 'hyparquet/src/encoding.js';
 import {readPlain} from 'hyparquet/src/plain.js';
 
 /** Bytes of a file read by range (a blob's Range GETs, or a local file in tests); `end` exclusive. */
@@ -269,6 +270,8 @@ class ColumnReader {
   private readonly decoder: Parameters<typeof readDataPageV2>[2];
   private readonly maxDef: number;
   private dict: string[] | null = null;
+  private defBuffer = new Uint8Array(0);
+  private indexBuffer = new Int32Array(0);
   private defs: ArrayLike<number> | undefined;
   private values: ArrayLike<unknown> = [];
   private fromDict = false;
@@ -349,18 +352,73 @@ class ColumnReader {
       const dh = header.data_page_header!;
       if (dh.num_values <= skipRows) return dh.num_values;
       const page = decompressPage(compressed, Number(header.uncompressed_page_size), this.decoder.codec, undefined);
-      const {definitionLevels, dataPage} = readDataPage(page, dh, this.decoder);
-      this.setPage(dh.num_values, dh.encoding, definitionLevels, dataPage);
+      if (!this.fastEncoding(dh.encoding) || dh.definition_level_encoding !== 'RLE') {
+        const {definitionLevels, dataPage} = readDataPage(page, dh, this.decoder);
+        this.setPage(dh.num_values, dh.encoding, definitionLevels, dataPage);
+        return 0;
+      }
+      const reader = {view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0};
+      // v1: the definition levels (length-prefixed) and the values share the compressed page
+      const defs = this.maxDef > 0 ? this.levels(reader, dh.num_values, undefined) : undefined;
+      this.values = this.readValues(reader, dh.encoding, dh.num_values - this.nulls(defs, dh.num_values));
+      this.setPage(dh.num_values, dh.encoding, defs, this.values);
       return 0;
     }
     if (header.type === 'DATA_PAGE_V2') {
       const dh = header.data_page_header_v2!;
       if (dh.num_rows <= skipRows) return dh.num_rows;
-      const {definitionLevels, dataPage} = readDataPageV2(compressed, header, this.decoder);
-      this.setPage(dh.num_rows, dh.encoding, definitionLevels, dataPage);
+      if (!this.fastEncoding(dh.encoding) || dh.repetition_levels_byte_length > 0) {
+        const {definitionLevels, dataPage} = readDataPageV2(compressed, header, this.decoder);
+        this.setPage(dh.num_rows, dh.encoding, definitionLevels, dataPage);
+        return 0;
+      }
+      // v2: the levels come first, never compressed; then the values, compressed or not
+      const levelBytes = dh.definition_levels_byte_length;
+      const defs = this.maxDef > 0 ? this.levels({view: new DataView(compressed.buffer, compressed.byteOffset, compressed.byteLength), offset: 0}, dh.num_values, levelBytes) : undefined;
+      let body = compressed.subarray(levelBytes);
+      const bodySize = Number(header.uncompressed_page_size) - levelBytes;
+      if (dh.is_compressed !== false && bodySize > 0) body = decompressPage(body, bodySize, this.decoder.codec, undefined);
+      const reader = {view: new DataView(body.buffer, body.byteOffset, body.byteLength), offset: 0};
+      this.values = this.readValues(reader, dh.encoding, dh.num_values - dh.num_nulls);
+      this.setPage(dh.num_rows, dh.encoding, defs, this.values);
       return 0;
     }
     return 0; // index pages: nothing to read
+  }
+
+  /** Encodings read here into reused buffers; others go through hyparquet's page reader. */
+  private fastEncoding(encoding: string): boolean {
+    return encoding === 'PLAIN' || encoding === 'PLAIN_DICTIONARY' || encoding === 'RLE_DICTIONARY';
+  }
+
+  /**
+   * A page's definition levels into this column's reused buffer: a page's levels are as many as
+   * its rows (often 20,000 and more), and a fresh array per page per column is garbage the size
+   * of the row group (V8 puts arrays that big in its large-object space).
+   */
+  private levels(reader: DataReader, count: number, length: number | undefined): Uint8Array {
+    if (this.defBuffer.length < count) this.defBuffer = new Uint8Array(Math.max(count, this.defBuffer.length * 2));
+    const defs = this.defBuffer.subarray(0, count);
+    readRleBitPackedHybrid(reader, 1, defs, length);
+    return defs;
+  }
+
+  private nulls(defs: Uint8Array | undefined, count: number): number {
+    if (!defs) return 0;
+    let present = 0;
+    for (let i = 0; i < count; i++) present += defs[i];
+    return count - present;
+  }
+
+  private readValues(reader: DataReader, encoding: string, count: number): ArrayLike<unknown> {
+    if (encoding === 'PLAIN') return readPlain(reader, this.column.type, count, this.column.typeLength);
+    // dictionary indices, into this column's reused buffer
+    if (this.indexBuffer.length < count) this.indexBuffer = new Int32Array(Math.max(count, this.indexBuffer.length * 2));
+    const out = this.indexBuffer.subarray(0, count);
+    const bitWidth = reader.view.getUint8(reader.offset++);
+    if (bitWidth === 0) out.fill(0);
+    else readRleBitPackedHybrid(reader, bitWidth, out, reader.view.byteLength - reader.offset);
+    return out;
   }
 
   private setPage(rows: number, encoding: string, defs: ArrayLike<number> | undefined, values: ArrayLike<unknown>): void {
