@@ -198,7 +198,7 @@ async function piecesRole(format: Format, listFile: string): Promise<void> {
       } else {
         const source = fileRangeSource(f);
         try {
-          for await (const unit of parquetBlobUnits(source, job, executor, rules)) write(unit);
+          for await (const unit of parquetBlobUnits(source, job, executor, rules, {unitRows: process.env.BENCH_UNIT_ROWS ? Number(process.env.BENCH_UNIT_ROWS) : undefined})) write(unit);
         } finally {
           await source.close();
         }
