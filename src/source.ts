@@ -2,7 +2,7 @@
 import {ConfigView, viewConfig} from './config/redact-secrets';
 import {loadSpec} from './config/spec';
 import {SourceConfig} from './config/types';
-import {scopeLabel} from './config/billing-scope';
+import {BillingScope, scopeLabel} from './config/billing-scope';
 import {ValidatedConfig} from './config/validate';
 import {ConfigError} from './errors';
 import {ApiKeyAuth, ServicePrincipalAuth, TokenResponse} from './http/auth';
@@ -63,6 +63,12 @@ export class AzureBillingSource {
     return this.auth instanceof ServicePrincipalAuth;
   }
 
+  /** The scope an API reads; only exports may go without one (validation sees to it). */
+  private get apiScope(): BillingScope {
+    if (!this.validated.scope) throw new Error('the Cost Details and EA Reporting APIs need a billing scope');
+    return this.validated.scope;
+  }
+
   streams(): SourceStreams {
     const config = this.config;
     const rules = this.validated.rules;
@@ -74,7 +80,7 @@ export class AzureBillingSource {
         this.auth,
         {
           apiBaseUrl: config.api_base_url,
-          scope: this.validated.scope,
+          scope: this.apiScope,
           scopeField: config.billing_scope === undefined ? 'enrollment_number' : 'billing_scope',
           maxReportWaitMs: 2 * 3600_000,
           maxReportAttempts: 3,
@@ -87,7 +93,7 @@ export class AzureBillingSource {
         new UsageStream('usage_details_amortized', 'amortized', new CostDetailsSliceSource(reader, this.http, 'amortized', config.page_size, timeoutMs, this.executor, rules)),
       ];
     } else {
-      const scope = this.validated.scope;
+      const scope = this.apiScope;
       // validation refuses an API key with any other scope (docs/design.md §7)
       if (scope.type !== 'ea_enrollment') throw new Error(`the EA Reporting API serves EA enrollments only, not ${scopeLabel(scope)}`);
       const reader = new EaReportingReader(this.http, this.auth, {eaBaseUrl: config.ea_base_url, enrollmentNumber: scope.enrollmentNumber});
