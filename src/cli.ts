@@ -71,7 +71,23 @@ function loadConfig(path: string, io: Io): ValidatedConfig {
     }
   }
   for (const value of viewConfig(raw, loadSpec().connectionSpecification).hidden) io.output.redactor.add(value);
+  registerSas((raw as {data_source?: {sas_token?: unknown}})?.data_source?.sas_token, io);
   return validateConfig(raw);
+}
+
+/**
+ * A SAS token is a secret as a whole and in its parts: the whole query (with or without its '?')
+ * and its signature alone, which is what would survive in a URL rebuilt in another order.
+ */
+function registerSas(sas: unknown, io: Io): void {
+  if (typeof sas !== 'string' || !sas.trim()) return;
+  const query = sas.trim().replace(/^\?/, '');
+  io.output.redactor.add(query);
+  const sig = new URLSearchParams(query).get('sig');
+  if (sig) {
+    io.output.redactor.add(sig);
+    io.output.redactor.add(encodeURIComponent(sig));
+  }
 }
 
 function fail(io: Io, err: unknown): void {

@@ -2,19 +2,25 @@
 import {ConfigView, viewConfig} from './config/redact-secrets';
 import {loadSpec} from './config/spec';
 import {SourceConfig} from './config/types';
-import {BillingScope, scopeLabel} from './config/billing-scope';
+import {BillingScope, scopeLabel, scopePath} from './config/billing-scope';
 import {ValidatedConfig} from './config/validate';
 import {ConfigError} from './errors';
-import {ApiKeyAuth, ServicePrincipalAuth, TokenResponse} from './http/auth';
+import {ApiKeyAuth, ServicePrincipalAuth, STORAGE_SCOPE, TokenResponse} from './http/auth';
 import {HttpClient} from './http/client';
 import {AdaptiveLimiter} from './http/limiter';
 import {Logger} from './protocol/logger';
 import {SecretRedactor} from './protocol/redact';
+import {BlobStorage} from './readers/blob-storage';
 import {CostDetailsReader} from './readers/cost-details';
+import {Dataset} from './readers/export-runs';
+import {ExportsReader} from './readers/exports';
 import {EaReportingReader} from './readers/ea-reporting';
 import {joinUrl} from './readers/urls';
 import {CostDetailsSliceSource} from './streams/cost-details-source';
 import {EaSliceSource} from './streams/ea-source';
+import {checkExports, storageHint} from './streams/exports-check';
+import {ExportsSliceSource} from './streams/exports-source';
+import {Metric} from './normalize/usage-record';
 import {TrackingConflictsStream, UsageStream} from './streams/streams';
 import {addDays, connectorToday} from './dates';
 import {UnitExecutor} from './work/executor';
@@ -34,6 +40,7 @@ export class AzureBillingSource {
   /** Report generations in flight, adapted to Azure's throttling. */
   readonly reportGate: AdaptiveLimiter;
   private readonly auth: ServicePrincipalAuth | ApiKeyAuth;
+  private exportsReader?: ExportsReader;
 
   /** Where rows are decoded: worker threads for a read, the calling thread otherwise. */
   readonly executor: UnitExecutor;
@@ -46,7 +53,7 @@ export class AzureBillingSource {
   ) {
     const config = validated.config;
     this.reportGate = new AdaptiveLimiter(config.max_concurrency);
-    const units = config.credentials.auth_type === 'service_principal' ? 'csv' : 'ea-pages';
+    const units = config.credentials.auth_type === 'service_principal' || config.data_source.type === 'exports' ? 'csv' : 'ea-pages';
     this.executor = createExecutor(opts.threads ?? 1, validated.rules, config.tracking_rules, units);
     this.http = new HttpClient({timeoutMs: config.request_timeout_seconds * 1000, maxRetries: config.max_retries, logger});
     this.auth =
@@ -59,8 +66,31 @@ export class AzureBillingSource {
     return this.validated.config;
   }
 
+  /** Whether this sync reads the Cost Details API (and so its 13 months of history). */
   get usesCostDetails(): boolean {
-    return this.auth instanceof ServicePrincipalAuth;
+    return this.config.data_source.type !== 'exports' && this.auth instanceof ServicePrincipalAuth;
+  }
+
+  /** The exports of the storage account (one reader per source: listing and manifests read once). */
+  get exports(): ExportsReader | undefined {
+    const ds = this.config.data_source;
+    if (ds.type !== 'exports') return undefined;
+    if (!this.exportsReader) {
+      const storageAuth =
+        ds.sas_token === undefined && this.config.credentials.auth_type === 'service_principal'
+          ? new ServicePrincipalAuth(ds.storage_account_url, () => this.fetchToken(STORAGE_SCOPE), this.redactor)
+          : undefined;
+      const storage = new BlobStorage(this.http, {
+        accountUrl: ds.storage_account_url,
+        container: ds.container,
+        sas: ds.sas_token,
+        auth: storageAuth,
+        hint: (status, code, what) => storageHint(ds, status, code, what, this.config.credentials.auth_type === 'service_principal' ? this.config.credentials.client_id : undefined),
+      });
+      const scope = this.validated.scope;
+      this.exportsReader = new ExportsReader(storage, {rootFolderPath: ds.root_folder_path, exportNames: ds.export_names, scopePath: scope ? scopePath(scope) : undefined}, this.logger);
+    }
+    return this.exportsReader;
   }
 
   /** The scope an API reads; only exports may go without one (validation sees to it). */
@@ -74,7 +104,16 @@ export class AzureBillingSource {
     const rules = this.validated.rules;
     const timeoutMs = config.request_timeout_seconds * 1000;
     let usage: UsageStream[];
-    if (this.auth instanceof ServicePrincipalAuth) {
+    const exports = this.exports;
+    if (exports) {
+      const opts = {batchSize: config.page_size, idleTimeoutMs: timeoutMs};
+      const source = (stream: string, dataset: Dataset, metric: Metric): ExportsSliceSource =>
+        new ExportsSliceSource(exports, stream, dataset, metric, this.executor, rules, this.logger, opts);
+      usage = [
+        new UsageStream('usage_details', 'actual', source('usage_details', 'ActualCost', 'actual')),
+        new UsageStream('usage_details_amortized', 'amortized', source('usage_details_amortized', 'AmortizedCost', 'amortized')),
+      ];
+    } else if (this.auth instanceof ServicePrincipalAuth) {
       const reader = new CostDetailsReader(
         this.http,
         this.auth,
@@ -104,6 +143,8 @@ export class AzureBillingSource {
 
   /** Proves the credentials and the access to the billing scope with the smallest real request. */
   async check(): Promise<void> {
+    const exports = this.exports;
+    if (exports) return checkExports(exports);
     // Access is the question, not the dates: yesterday is always inside the API's history.
     const day = addDays(connectorToday(), -1);
     const {usage} = this.streams();
@@ -120,7 +161,7 @@ export class AzureBillingSource {
     return {config, unknownKeys};
   }
 
-  private async fetchToken(): Promise<TokenResponse> {
+  private async fetchToken(scope = ServicePrincipalAuth.scopeFor(this.config.api_base_url)): Promise<TokenResponse> {
     const config = this.config;
     if (config.credentials.auth_type !== 'service_principal') throw new Error('no service principal configured');
     const {tenant_id, client_id, client_secret} = config.credentials;
@@ -128,7 +169,7 @@ export class AzureBillingSource {
       grant_type: 'client_credentials',
       client_id,
       client_secret,
-      scope: ServicePrincipalAuth.scopeFor(config.api_base_url),
+      scope,
     }).toString();
     const response = await this.http.send({
       method: 'POST',
