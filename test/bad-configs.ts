@@ -123,7 +123,7 @@ export const BAD_CONFIGS: BadConfig[] = [
   ['an API range wholly before the 13 months', {...valid, start_date: '2024-01-01', end_date: '2024-06-30'}, 'end_date', /data_source type "exports"/],
 ];
 
-/** An exports data_source (docs/design.md §13), with `changes` applied (undefined removes a key). */
+/** An exports data_source (docs/design.md §14), with `changes` applied (undefined removes a key). */
 export function exportsSource(changes: Record<string, unknown> = {}): Record<string, unknown> {
   const source: Record<string, unknown> = {
     type: 'exports',

@@ -54,6 +54,6 @@ export interface SourceConfig {
   ea_base_url: string;
   request_timeout_seconds: number;
   max_retries: number;
-  /** Where cost rows come from (docs/design.md §13); filled with the default when absent. */
+  /** Where cost rows come from (docs/design.md §14); filled with the default when absent. */
   data_source: DataSourceConfig;
 }

@@ -28,7 +28,7 @@ export function isUnderBase(url: string, base: string): boolean {
 
 /**
  * The token audience of Azure Storage (every cloud's blob endpoints accept it): the service
- * principal signs in for it when exports are read without a SAS token (docs/design.md §13).
+ * principal signs in for it when exports are read without a SAS token (docs/design.md §14).
  */
 export const STORAGE_SCOPE = 'https://storage.azure.com/.default';
 

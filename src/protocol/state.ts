@@ -3,7 +3,7 @@ import type {AirbyteInputState} from 'faros-airbyte-cdk/lib/protocol';
 /** The per-stream cursor of docs/design.md §7: the last usage day emitted completely. */
 export interface StreamCursor {
   usage_date?: string;
-  /** Export streams: the run emitted completely per month, 'YYYY-MM' → run key (docs/design.md §13). */
+  /** Export streams: the run emitted completely per month, 'YYYY-MM' → run key (docs/design.md §14). */
   runs?: Record<string, string>;
 }
 

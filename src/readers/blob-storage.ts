@@ -7,7 +7,7 @@ import {HttpClient, HttpRequest} from '../http/client';
 import {resumableDownload} from './resumable-download';
 
 /**
- * Azure Storage's Blob REST API, the two calls exports need (docs/design.md §13): List Blobs (XML,
+ * Azure Storage's Blob REST API, the two calls exports need (docs/design.md §14): List Blobs (XML,
  * paged by NextMarker) and Get Blob (streamed, resumed with Range). Over the project's HttpClient,
  * not @azure/storage-blob: one retry policy for the whole sync, our redaction and proxies, and
  * 1.9 MB / ~10 ms of XML parser instead of 29 packages, ~36 MB and ~0.2 s of start (measured).

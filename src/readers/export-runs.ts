@@ -2,7 +2,7 @@ import {addDays, monthEnd} from '../dates';
 import {BlobItem} from './blob-storage';
 
 /**
- * From a container's listing and its manifests to the runs to read (docs/design.md §13). Runs
+ * From a container's listing and its manifests to the runs to read (docs/design.md §14). Runs
  * are known from their manifests only (`manifest.json`, legacy `_manifest.json`), never from
  * folder depths or file names; per (scope, dataset, month) the latest complete run wins.
  */
@@ -147,7 +147,7 @@ export function parseManifest(manifestName: string, text: string, listed: Map<st
     submittedTime,
     startDay,
     endDay,
-    // a run with no rows carries no data, whatever blobs it lists (docs/design.md §13)
+    // a run with no rows carries no data, whatever blobs it lists (docs/design.md §14)
     blobs: rows === 0 ? [] : blobs,
     missing: rows === 0 ? [] : missing,
     rows,

@@ -7,7 +7,7 @@ export interface ExportsReaderOptions {
   rootFolderPath: string;
   /** Only these exports (by name); empty = all. */
   exportNames: string[];
-  /** ARM path of the billing scope to keep (docs/design.md §13); undefined = every scope. */
+  /** ARM path of the billing scope to keep (docs/design.md §14); undefined = every scope. */
   scopePath?: string;
 }
 
@@ -22,7 +22,7 @@ export interface ExportCatalog {
 const MANIFEST_CONCURRENCY = 8;
 
 /**
- * The exports of a container (docs/design.md §13): lists the prefix, reads every manifest under
+ * The exports of a container (docs/design.md §14): lists the prefix, reads every manifest under
  * it, keeps the runs of the configured exports and scope, and chooses per (scope, dataset, month)
  * the run to read. Listing and manifests are read once per sync and shared by every stream.
  */

@@ -6,7 +6,7 @@ import {ExportsReader} from '../readers/exports';
 
 /**
  * What to do when Azure Storage refuses a request of an exports sync, by status and Azure's error
- * code (docs/design.md §13): each names the config key to fix. The SAS token itself is never shown.
+ * code (docs/design.md §14): each names the config key to fix. The SAS token itself is never shown.
  */
 export function storageHint(ds: ExportsConfig, status: number, code: string | undefined, what: 'list' | 'read', clientId?: string): string | undefined {
   const sas = ds.sas_token !== undefined;
@@ -41,7 +41,7 @@ export function storageHint(ds: ExportsConfig, status: number, code: string | un
 }
 
 /**
- * `check` with exports (docs/design.md §13): lists the container under the prefix until a manifest
+ * `check` with exports (docs/design.md §14): lists the container under the prefix until a manifest
  * shows up and reads it. Refusals come as the storage hints say; an empty prefix is a config_error
  * naming the key that chose it.
  */

@@ -29,7 +29,7 @@ export interface ExportMonth {
 const BYTES_PER_ROW = 900;
 
 /**
- * Slices of an export stream (docs/design.md §13): one per month, read from the run that won the
+ * Slices of an export stream (docs/design.md §14): one per month, read from the run that won the
  * month (export-runs.ts). A month whose winning run the state already holds is not downloaded;
  * a new run is read whole but only the slice's days are emitted (UnitJob.days), so the
  * look-back and month close decide what is re-emitted, as on the API path.

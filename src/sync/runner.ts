@@ -59,7 +59,7 @@ interface Pass {
   inputCursor?: string;
   cursor?: string;
   running?: boolean;
-  /** Export streams: runs emitted completely by month, written into every STATE (docs/design.md §13). */
+  /** Export streams: runs emitted completely by month, written into every STATE (docs/design.md §14). */
   runs?: Record<string, string>;
   /** The input state's runs, which an incremental pass does not download again. */
   inputRuns?: Record<string, string>;

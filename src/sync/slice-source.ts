@@ -10,7 +10,7 @@ export interface SliceTarget {
   emittedAt: number;
   /**
    * Export streams, incremental: the runs already emitted completely, by month ('YYYY-MM' →
-   * run key), from the input state (docs/design.md §13). Absent for a full refresh.
+   * run key), from the input state (docs/design.md §14). Absent for a full refresh.
    */
   runs?: Readonly<Record<string, string>>;
 }

@@ -175,7 +175,7 @@ export class UnitWriter {
       this.rejected.set(reason, (this.rejected.get(reason) ?? 0) + 1);
       return;
     }
-    // An export file covers a whole month: days the sync does not read are skipped (docs/design.md §13).
+    // An export file covers a whole month: days the sync does not read are skipped (docs/design.md §14).
     const days = this.job.days;
     if (days !== undefined && (record.usage_date < days.from || record.usage_date > days.to)) return;
     this.emit(record);

@@ -45,7 +45,7 @@ function run(text: string, listed: Map<string, BlobItem>, at = 'root/daily/20261
   return parsed;
 }
 
-describe('export manifests (docs/design.md §13)', () => {
+describe('export manifests (docs/design.md §14)', () => {
   it('reads the fixture manifest: its dataset, run and blob, with the stray spaces of blob names tidied', () => {
     const text = fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'exports', 'manifest-example.json'), 'utf8');
     const blob = 'folder/sample/00000000-0000-0000-0000-000000000000/part0.csv';
