@@ -120,12 +120,12 @@ async function check(io: Io, configPath: string): Promise<void> {
 
 async function discover(io: Io, configPath: string): Promise<void> {
   const source = makeSource(loadConfig(configPath, io), io);
-  const {usage, conflicts} = source.streams();
-  io.output.message(catalogMessage({streams: [...usage, conflicts].map((s) => s.asAirbyteStream())}));
+  const {usage, conflicts, datasets} = source.streams();
+  io.output.message(catalogMessage({streams: [...usage, conflicts, ...datasets].map((s) => s.asAirbyteStream())}));
 }
 
 /** The configured catalog, read as the CDK types it; every field is checked: the file is input. */
-function selectedStreams(catalog: unknown, available: string[]): SelectedStream[] {
+function selectedStreams(catalog: unknown, available: string[], fullRefreshOnly: string[] = []): SelectedStream[] {
   const streams = (catalog as Partial<AirbyteConfiguredCatalog> | null)?.streams;
   if (!Array.isArray(streams)) throw new ConfigError('The catalog has no "streams" list.');
   const selected: SelectedStream[] = [];
@@ -139,6 +139,9 @@ function selectedStreams(catalog: unknown, available: string[]): SelectedStream[
     if (mode !== SyncMode.INCREMENTAL && mode !== SyncMode.FULL_REFRESH) {
       throw new ConfigError(`The catalog asks stream "${name}" for sync_mode "${String(mode).slice(0, 40)}": use "incremental" or "full_refresh".`);
     }
+    if (mode === SyncMode.INCREMENTAL && fullRefreshOnly.includes(name)) {
+      throw new ConfigError(`The catalog asks stream "${name}" for sync_mode "incremental", but it is a snapshot without a cursor: use "full_refresh".`);
+    }
     selected.push({name, syncMode: mode});
   }
   return selected;
@@ -151,8 +154,12 @@ async function read(io: Io, configPath: string, catalogPath: string, statePath?:
   io.logger.info(configLogLine(source.redactedConfig()));
   const catalog = readJsonFile(catalogPath, 'catalog');
   const state = statePath ? parseInputState(readJsonFile(statePath, 'state')) : {};
-  const {usage, conflicts} = source.streams();
-  const selected = selectedStreams(catalog, [...usage, conflicts].map((s) => s.name));
+  const {usage, conflicts, datasets} = source.streams();
+  const selected = selectedStreams(
+    catalog,
+    [...usage, conflicts, ...datasets].map((s) => s.name),
+    datasets.filter((d) => !d.supportsIncremental).map((d) => d.name),
+  );
   const today = connectorToday();
   const stop = {requested: false};
   const onSignal = (): void => {
@@ -174,6 +181,7 @@ async function read(io: Io, configPath: string, catalogPath: string, statePath?:
     },
     usage,
     conflicts,
+    datasets,
   );
   try {
     await runner.run(selected, state);

@@ -21,7 +21,9 @@ import {EaSliceSource} from './streams/ea-source';
 import {checkExports, storageHint} from './streams/exports-check';
 import {ExportsSliceSource} from './streams/exports-source';
 import {Metric} from './normalize/usage-record';
-import {TrackingConflictsStream, UsageStream} from './streams/streams';
+import {DatasetStream, TrackingConflictsStream, UsageStream} from './streams/streams';
+import {DatasetSliceSource} from './streams/dataset-source';
+import {DATASET_STREAMS} from './normalize/datasets';
 import {addDays, connectorToday} from './dates';
 import {UnitExecutor} from './work/executor';
 import {createExecutor} from './work/pool';
@@ -29,6 +31,8 @@ import {createExecutor} from './work/pool';
 export interface SourceStreams {
   usage: UsageStream[];
   conflicts: TrackingConflictsStream;
+  /** Export dataset streams (docs/design.md §13); empty unless data_source is exports. */
+  datasets: DatasetStream[];
 }
 
 /**
@@ -138,7 +142,8 @@ export class AzureBillingSource {
       const reader = new EaReportingReader(this.http, this.auth, {eaBaseUrl: config.ea_base_url, enrollmentNumber: scope.enrollmentNumber});
       usage = [new UsageStream('usage_details', 'actual', new EaSliceSource(reader, this.executor, this.executor.parallelism * 2))];
     }
-    return {usage, conflicts: new TrackingConflictsStream(usage[0])};
+    const datasets = exports ? DATASET_STREAMS.map((def) => new DatasetStream(def, new DatasetSliceSource(exports, def, this.logger, {idleTimeoutMs: timeoutMs}))) : [];
+    return {usage, conflicts: new TrackingConflictsStream(usage[0]), datasets};
   }
 
   /** Proves the credentials and the access to the billing scope with the smallest real request. */

@@ -63,6 +63,8 @@ interface Pass {
   runs?: Record<string, string>;
   /** The input state's runs, which an incremental pass does not download again. */
   inputRuns?: Record<string, string>;
+  /** False for streams outside the tracking audit. */
+  audited?: boolean;
 }
 
 /**
@@ -86,6 +88,8 @@ export class SyncRunner {
     private readonly ctx: RunContext,
     private readonly usageStreams: UsageStream[],
     private readonly conflicts: TrackingConflictsStream,
+    /** Streams read like the usage streams but outside the tracking audit (export datasets, docs/design.md §13). */
+    private readonly otherStreams: UsageStream[] = [],
   ) {}
 
   async run(selected: SelectedStream[], state: ConnectorState): Promise<void> {
@@ -95,7 +99,12 @@ export class SyncRunner {
       const sel = byName.get(stream.name);
       if (sel) this.passes.push({stream, emitRecords: true, syncMode: sel.syncMode, inputCursor: state[stream.name]?.usage_date, inputRuns: state[stream.name]?.runs});
     }
-    if (this.conflictsSelected && this.passes.length === 0) {
+    const usagePasses = this.passes.length;
+    for (const stream of this.otherStreams) {
+      const sel = byName.get(stream.name);
+      if (sel) this.passes.push({stream, emitRecords: true, syncMode: sel.syncMode, inputCursor: state[stream.name]?.usage_date, inputRuns: state[stream.name]?.runs, audited: false});
+    }
+    if (this.conflictsSelected && usagePasses === 0) {
       // The audit alone still needs the usage rows: read them without emitting them.
       this.passes.push({stream: this.conflicts.usage, emitRecords: false, syncMode: this.conflictsSelected.syncMode, inputCursor: state[this.conflicts.name]?.usage_date});
     }
@@ -292,6 +301,7 @@ export class SyncRunner {
     // The audit is complete up to the least advanced of the usage streams read.
     let audited: string | undefined;
     for (const p of this.passes) {
+      if (p.audited === false) continue;
       if (!p.cursor) {
         audited = undefined;
         break;
