@@ -198,6 +198,8 @@ async function read(io: Io, configPath: string, catalogPath: string, statePath?:
   await source.executor.close();
   const {requests, retries, throttled} = source.http.stats;
   io.logger.info(`Sync complete: ${requests} requests, ${retries} retries, ${throttled} throttled.`);
+  const exported = source.exports?.storage.stats;
+  if (exported) io.logger.info(`Storage: ${exported.lists} listing page(s), ${exported.manifests} manifest(s), ${exported.dataBlobs} data blob(s) read.`);
 }
 
 /**

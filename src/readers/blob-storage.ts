@@ -25,6 +25,8 @@ export interface BlobStorageOptions {
   auth?: Authenticator;
   /** Advice on a refusal, by status and Azure's error code (the caller knows the config keys). */
   hint: (status: number, errorCode: string | undefined, what: 'list' | 'read') => string | undefined;
+  /** Blobs per listing page (Azure's maximum, 5,000, unless a test wants pages). */
+  pageSize?: number;
 }
 
 export interface BlobItem {
@@ -76,7 +78,7 @@ export class BlobStorage {
   async *listPages(prefix: string): AsyncGenerator<BlobItem[]> {
     let marker = '';
     for (let page = 1; ; page++) {
-      const query = new URLSearchParams({restype: 'container', comp: 'list', prefix, maxresults: '5000'});
+      const query = new URLSearchParams({restype: 'container', comp: 'list', prefix, maxresults: String(this.opts.pageSize ?? 5000)});
       if (marker) query.set('marker', marker);
       this.stats.lists++;
       const response = await this.http.sendRaw({
