@@ -1,5 +1,5 @@
 /**
- * Parquet exports: a file's footer into a plan, and a row group's bytes into
+ * Parquet exports (docs/design.md §14): a file's footer into a plan, and a row group's bytes into
  * the string cells a CSV export of the same rows holds, one row at a time. hyparquet does the
  * format (thrift, encodings, snappy); the page walk is ours so that memory stays bounded: a row
  * group's compressed bytes plus one decoded page per column, never a whole decoded row group.
