@@ -41,6 +41,11 @@ export class ExportsReader {
     return `${this.storage.container}/${this.opts.rootFolderPath ? `${this.opts.rootFolderPath}/` : ''}`;
   }
 
+  /** Whether only the exports named in the config are read. */
+  get named(): boolean {
+    return this.opts.exportNames.length > 0;
+  }
+
   /** The prefixes listed: the root folder, or one per named export under it. */
   prefixes(): string[] {
     const root = this.opts.rootFolderPath ? `${this.opts.rootFolderPath}/` : '';
