@@ -111,7 +111,8 @@ export function parseManifest(manifestName: string, text: string, listed: Map<st
   if (!startDay || !endDay) return bad('runInfo.startDate or endDate is missing or not a date');
   // an end written as midnight of the next month's first day closes the month before it
   if (endDay > startDay && endDay.endsWith('-01') && /T00:00(:00(\.0+)?)?Z?$/.test(String(run.endDate).trim())) endDay = addDays(endDay, -1);
-  if (endDay < startDay) return bad(`runInfo.endDate ${endDay} is before startDate ${startDay}`);
+  // a run before any data of its month has been seen written with an end before its start
+  if (endDay < startDay) endDay = startDay;
   const resourceId = typeof config.resourceId === 'string' ? config.resourceId.trim() : '';
   const exportName = typeof config.exportName === 'string' && config.exportName.trim() ? config.exportName.trim() : (resourceId.split('/').pop() ?? '');
   const format = String(delivery.fileFormat ?? 'Csv').toLowerCase() === 'parquet' ? 'Parquet' : 'Csv';

@@ -166,6 +166,16 @@ describe('exports: CSV and gzip', () => {
     expect(warns).toHaveLength(2);
   });
 
+  it('reads with the service principal signed in for storage when there is no SAS token', async () => {
+    const tokensBefore = sb.issuedTokens.length;
+    const cfg = exportsConfig(sb, ['ea-actual']);
+    delete (cfg.data_source as Record<string, unknown>).sas_token;
+    const run = await read(cfg, ['usage_details'], {syncMode: 'full_refresh'});
+    expect(run.code).toBe(0);
+    expect(sb.issuedTokens.length).toBeGreaterThan(tokensBefore);
+    expect(byDay(records(run, 'usage_details'))).toEqual(truthByDay((await sb.exportTruth('ea-actual')).days));
+  });
+
   it('lists with NextMarker paging (BlobStorage against the sandbox, 7 blobs a page)', async () => {
     const output = new ProtocolOutput(new (require('stream').PassThrough)());
     const http = new HttpClient({timeoutMs: 10_000, maxRetries: 2, logger: new Logger(output)});
