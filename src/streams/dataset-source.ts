@@ -1,6 +1,6 @@
 import {addDays, minDay, monthEnd} from '../dates';
 import {decodeCsv} from '../decode/csv';
-import {SystemError} from '../errors';
+import {parquetRowBatches} from '../decode/parquet';
 import {DatasetStreamDef, datasetRowNormalizer} from '../normalize/datasets';
 import {Logger} from '../protocol/logger';
 import {recordLine} from '../protocol/messages';
@@ -74,13 +74,14 @@ export class DatasetSliceSource implements SliceSource<ExportMonth> {
       for (let i = 0; i < run.blobs.length; i++) {
         const blob = run.blobs[i];
         const label = `${blob.name} (blob ${i + 1}/${run.blobs.length} of run ${run.runId} of export ${run.exportName})`;
-        if (run.fileFormat === 'Parquet') {
-          throw new SystemError(`${label} is Parquet, which this build does not read for ${this.def.stream} yet; set the export's format to CSV.`);
-        }
-        const body = gunzipWhenGzip(this.reader.storage.download(blob, label, this.opts.idleTimeoutMs));
+        // small files: decoded here, Parquet (the price sheet may be) by row group
+        const batches =
+          run.fileFormat === 'Parquet'
+            ? parquetRowBatches(this.reader.storage.range(blob, label), {batchSize: ROWS_PER_UNIT})
+            : decodeCsv(gunzipWhenGzip(this.reader.storage.download(blob, label, this.opts.idleTimeoutMs)), ROWS_PER_UNIT);
         let normalize: ReturnType<typeof datasetRowNormalizer> | undefined;
         let header: string[] | undefined;
-        for await (const batch of decodeCsv(body, ROWS_PER_UNIT)) {
+        for await (const batch of batches) {
           if (batch.header !== header) {
             header = batch.header;
             normalize = datasetRowNormalizer(this.def.dataset, header, {billingPeriod: `${prepared.month}-01`});

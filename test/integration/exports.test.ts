@@ -190,6 +190,26 @@ describe('exports: CSV and gzip', () => {
   });
 });
 
+describe('exports: Parquet', () => {
+  it('plain and snappy Parquet exports give the truth per day to the cent and the ids of the CSV exports of the same rows', async () => {
+    const sb = await sandbox({
+      exports: [
+        {name: 'pq-actual', dataset: 'ActualCost', format: 'parquet-snappy', rowsPerPart: 500, history: false},
+        {name: 'pq-amortized', dataset: 'AmortizedCost', format: 'parquet', rowsPerPart: 900},
+        {name: 'csv-actual', dataset: 'ActualCost', format: 'csv', history: false},
+      ],
+    });
+    const pq = await read(exportsConfig(sb, ['pq-actual', 'pq-amortized']), ['usage_details', 'usage_details_amortized'], {syncMode: 'full_refresh'});
+    expect(pq.code).toBe(0);
+    expect(byDay(records(pq, 'usage_details'))).toEqual(truthByDay((await sb.exportTruth('pq-actual')).days));
+    expect(byDay(records(pq, 'usage_details_amortized'))).toEqual(truthByDay((await sb.exportTruth('pq-amortized')).days));
+    const csv = await read(exportsConfig(sb, ['csv-actual']), ['usage_details'], {syncMode: 'full_refresh'});
+    const ids = (run: CliRun): string[] => records(run, 'usage_details').map((r: Rec) => r.id).sort();
+    expect(ids(pq)).toEqual(ids(csv));
+    expect(ids(pq).length).toBeGreaterThan(1000);
+  });
+});
+
 describe('exports: incremental', () => {
   let sb: Sandbox;
   let first: CliRun;
