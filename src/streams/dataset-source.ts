@@ -8,7 +8,7 @@ import {ExportsReader} from '../readers/exports';
 import {SliceSource, SliceTarget} from '../sync/slice-source';
 import {DateSlice} from '../sync/slices';
 import {UnitOutput} from '../work/unit';
-import {ExportMonth, gunzipWhenGzip} from './exports-source';
+import {ExportMonth, gunzipWhenGzip, lastDayHeld} from './exports-source';
 
 /** Rows per unit: a unit's records live until it is written. */
 const ROWS_PER_UNIT = 500;
@@ -65,6 +65,10 @@ export class DatasetSliceSource implements SliceSource<ExportMonth> {
     if (this.snapshot || prepared.key === '') return undefined;
     const last = prepared.runs.reduce((d, r) => (r.endDay > d ? r.endDay : d), slice.start);
     return slice.end >= minDay(last, monthEnd(slice.start)) ? {month: prepared.month, key: prepared.key} : undefined;
+  }
+
+  coveredUntil(prepared: ExportMonth, slice: DateSlice): string {
+    return this.snapshot ? slice.end : lastDayHeld(prepared, slice);
   }
 
   async *units(prepared: ExportMonth, slice: DateSlice, target: SliceTarget): AsyncGenerator<UnitOutput> {

@@ -83,6 +83,11 @@ export class ExportsSliceSource implements SliceSource<ExportMonth> {
     return slice.end >= lastDay ? {month: prepared.month, key: prepared.key} : undefined;
   }
 
+  /** A run holds the days up to its end: later days of the slice have not been exported yet. */
+  coveredUntil(prepared: ExportMonth, slice: DateSlice): string {
+    return lastDayHeld(prepared, slice);
+  }
+
   async *units(prepared: ExportMonth, slice: DateSlice, target: SliceTarget): AsyncGenerator<UnitOutput> {
     if (prepared.unchanged) return;
     const job: UnitJob = {...target, metric: this.metric, sourceApi: 'exports', days: {from: slice.start, to: slice.end}};
@@ -101,6 +106,13 @@ export class ExportsSliceSource implements SliceSource<ExportMonth> {
       }
     }
   }
+}
+
+/** The last day of the slice the month's chosen runs hold (the day before the slice when none). */
+export function lastDayHeld(prepared: ExportMonth, slice: DateSlice): string {
+  let last = addDays(slice.start, -1);
+  for (const run of prepared.runs) last = maxDay(last, minDay(run.endDay, slice.end));
+  return last;
 }
 
 /**
