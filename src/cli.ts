@@ -104,8 +104,8 @@ async function check(io: Io, configPath: string): Promise<void> {
 
 async function discover(io: Io, configPath: string): Promise<void> {
   const source = makeSource(loadConfig(configPath, io), io);
-  const {usage, conflicts} = source.streams();
-  io.output.message(catalogMessage({streams: [...usage, conflicts].map((s) => s.asAirbyteStream())}));
+  const {usage, conflicts, focus} = source.streams();
+  io.output.message(catalogMessage({streams: [...usage, conflicts, ...focus].map((s) => s.asAirbyteStream())}));
 }
 
 /** The configured catalog, read as the CDK types it; every field is checked: the file is input. */
@@ -135,8 +135,8 @@ async function read(io: Io, configPath: string, catalogPath: string, statePath?:
   io.logger.info(configLogLine(source.redactedConfig()));
   const catalog = readJsonFile(catalogPath, 'catalog');
   const state = statePath ? parseInputState(readJsonFile(statePath, 'state')) : {};
-  const {usage, conflicts} = source.streams();
-  const selected = selectedStreams(catalog, [...usage, conflicts].map((s) => s.name));
+  const {usage, conflicts, focus} = source.streams();
+  const selected = selectedStreams(catalog, [...usage, conflicts, ...focus].map((s) => s.name));
   const today = connectorToday();
   const stop = {requested: false};
   const onSignal = (): void => {
@@ -156,7 +156,7 @@ async function read(io: Io, configPath: string, catalogPath: string, statePath?:
       stop,
       release: (bytes) => source.executor.release(bytes),
     },
-    usage,
+    [...usage, ...focus],
     conflicts,
   );
   try {

@@ -15,7 +15,8 @@ import {EaReportingReader} from './readers/ea-reporting';
 import {joinUrl} from './readers/urls';
 import {CostDetailsSliceSource} from './streams/cost-details-source';
 import {EaSliceSource} from './streams/ea-source';
-import {TrackingConflictsStream, UsageStream} from './streams/streams';
+import {DERIVED_FOCUS_DATASET, FocusSliceSource} from './streams/focus-source';
+import {FocusStream, TrackingConflictsStream, UsageStream} from './streams/streams';
 import {addDays, connectorToday} from './dates';
 import {UnitExecutor} from './work/executor';
 import {createExecutor} from './work/pool';
@@ -23,6 +24,8 @@ import {createExecutor} from './work/pool';
 export interface SourceStreams {
   usage: UsageStream[];
   conflicts: TrackingConflictsStream;
+  /** focus_costs, when the config can make it (docs/design.md §9); listed after tracking_conflicts. */
+  focus: FocusStream[];
 }
 
 /**
@@ -68,6 +71,7 @@ export class AzureBillingSource {
     const rules = this.validated.rules;
     const timeoutMs = config.request_timeout_seconds * 1000;
     let usage: UsageStream[];
+    const focus: FocusStream[] = [];
     if (this.auth instanceof ServicePrincipalAuth) {
       const reader = new CostDetailsReader(
         this.http,
@@ -86,6 +90,16 @@ export class AzureBillingSource {
         new UsageStream('usage_details', 'actual', new CostDetailsSliceSource(reader, this.http, 'actual', config.page_size, timeoutMs, this.executor, rules)),
         new UsageStream('usage_details_amortized', 'amortized', new CostDetailsSliceSource(reader, this.http, 'amortized', config.page_size, timeoutMs, this.executor, rules)),
       ];
+      // both metrics' reports, read for focus_costs alone (the usage streams' passes are their own)
+      const derived = {from: 'cost_details', dataset: DERIVED_FOCUS_DATASET} as const;
+      focus.push(
+        new FocusStream(
+          new FocusSliceSource(
+            new CostDetailsSliceSource(reader, this.http, 'amortized', config.page_size, timeoutMs, this.executor, rules, derived),
+            new CostDetailsSliceSource(reader, this.http, 'actual', config.page_size, timeoutMs, this.executor, rules, derived),
+          ),
+        ),
+      );
     } else {
       const scope = this.validated.scope;
       // validation refuses an API key with any other scope (docs/design.md §7)
@@ -93,7 +107,7 @@ export class AzureBillingSource {
       const reader = new EaReportingReader(this.http, this.auth, {eaBaseUrl: config.ea_base_url, enrollmentNumber: scope.enrollmentNumber});
       usage = [new UsageStream('usage_details', 'actual', new EaSliceSource(reader, this.executor, this.executor.parallelism * 2))];
     }
-    return {usage, conflicts: new TrackingConflictsStream(usage[0])};
+    return {usage, conflicts: new TrackingConflictsStream(usage[0]), focus};
   }
 
   /** Proves the credentials and the access to the billing scope with the smallest real request. */
