@@ -24,7 +24,7 @@ import {createExecutor} from './work/pool';
 export interface SourceStreams {
   usage: UsageStream[];
   conflicts: TrackingConflictsStream;
-  /** focus_costs, when the config can make it (docs/design.md §9); listed after tracking_conflicts. */
+  /** focus_costs, when the config can make it (docs/design.md §15); listed after tracking_conflicts. */
   focus: FocusStream[];
 }
 

@@ -1,5 +1,5 @@
 /**
- * A FOCUS conformance check of this project's own (docs/design.md §9), driven by the FOCUS 1.2
+ * A FOCUS conformance check of this project's own (docs/design.md §15), driven by the FOCUS 1.2
  * column table (columns.ts): Mandatory columns present, non-nullable ones never null, column
  * types, the allowed values of the enumerated columns, date-time formats. Tests run it on every
  * record they produce; it is not a full FOCUS validator (cross-column rules are a few only).

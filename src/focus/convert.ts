@@ -1,5 +1,5 @@
 /**
- * Cost Details rows to FOCUS records (docs/design.md §9, docs/focus.md): Microsoft's conversion
+ * Cost Details rows to FOCUS records (docs/design.md §15, docs/focus.md): Microsoft's conversion
  * ("convert to FOCUS", FinOps toolkit) applied to the normalized usage record, with the few
  * departures docs/focus.md lists (each one keeps the cost invariants or a FOCUS rule).
  */
@@ -225,7 +225,7 @@ export function focusFromUsage(r: UsageRecord, dataset: string): FocusRecord {
   f.ResourceType = r.resource_type;
   f.ServiceCategory = service?.serviceCategory ?? 'Other';
   f.ServiceName = service?.serviceName ?? r.meter_category ?? r.consumed_service ?? r.product_name ?? 'Unknown';
-  f.ServiceSubcategory = service?.serviceSubcategory ?? 'Other';
+  f.ServiceSubcategory = service?.serviceSubcategory ?? 'Other (Other)';
   f.SkuId = mca ? r.product_id : null;
   f.SkuMeter = r.meter_name;
   f.SkuPriceDetails = prefixed(r.additional_info);
@@ -288,7 +288,7 @@ export function focusFromUsage(r: UsageRecord, dataset: string): FocusRecord {
   return f;
 }
 
-/** This project's columns: enrichment, tracking and parse errors of the usage record (docs/design.md §9). */
+/** This project's columns: enrichment, tracking and parse errors of the usage record (docs/design.md §15). */
 export function copyDerived(f: FocusRecord, r: UsageRecord, dataset: string): void {
   f.x_SourceDataset = dataset;
   f.x_Tracking = r.tracking;

@@ -1,5 +1,5 @@
 /**
- * FocusCost export rows to focus_costs records (docs/design.md §9): columns by name, whatever
+ * FocusCost export rows to focus_costs records (docs/design.md §15): columns by name, whatever
  * the dataset version (1.0-preview(v1), 1.0, 1.0r2, 1.2-preview, 1.2, or one not seen before);
  * values to FOCUS types; the few renames between versions filled both ways. Each row also gets a
  * usage-record view of itself, so enrichment and tracking rules apply as on the other streams.
@@ -90,7 +90,7 @@ function sha32(s: string): string {
   return createHash('sha256').update(s).digest('hex').slice(0, 32);
 }
 
-/** Columns that identify an export row: every one but the measures (Decimal) and ours (docs/design.md §9). */
+/** Columns that identify an export row: every one but the measures (Decimal) and ours (docs/design.md §15). */
 function identifying(name: string, type: ExtraType | 'Text'): boolean {
   return type !== 'Decimal' && type !== 'Integer' && !OWN.has(name);
 }
@@ -210,7 +210,7 @@ function usageView(f: FocusRecord, sourceApi: SourceApi): UsageRecord {
   u.availability_zone = str(f.AvailabilityZone);
   u.tags = f.Tags;
   u.additional_info = info;
-  u.agreement = f.BillingAccountType === 'Billing Profile' || f.x_BillingProfileId !== null ? 'MCA' : 'EA';
+  u.agreement = f.BillingAccountType === 'Billing Profile' ? 'MCA' : 'EA';
   u.invoice_id = str(f.InvoiceId);
   u.invoice_section_id = str(f.x_InvoiceSectionId);
   u.invoice_section_name = str(f.x_InvoiceSectionName);
@@ -324,12 +324,17 @@ export function focusExportRowNormalizer(header: readonly string[], sourceApi: S
     if (f.ChargePeriodEnd === null) f.ChargePeriodEnd = `${addDays(f.ChargePeriodStart.slice(0, 10), 1)}T00:00:00Z`;
     if (f.Tags === null) f.Tags = {};
     fillRenames(f);
+    // FOCUS 1.2 columns older versions lack: Azure's billing accounts and subscriptions
+    // (MCA: BillingAccountId is the billing profile, x_BillingAccountId the account above it)
+    const profile = f.x_BillingAccountId !== null && f.x_BillingAccountId !== f.BillingAccountId && f.x_BillingProfileId === f.BillingAccountId;
+    f.BillingAccountType ??= profile ? 'Billing Profile' : 'Billing Account';
+    if (f.SubAccountId !== null) f.SubAccountType ??= 'Subscription';
     fromPreview(f, subcategory >= 0 ? (row[subcategory] || null) : null);
     if (f.ServiceSubcategory === null || f.ServiceCategory === null || f.ServiceName === null) {
       const service = lookupService(null, str(f.x_ResourceType));
       f.ServiceName ??= service?.serviceName ?? str(f.x_SkuMeterCategory) ?? 'Unknown';
       f.ServiceCategory ??= service?.serviceCategory ?? 'Other';
-      f.ServiceSubcategory ??= service?.serviceSubcategory ?? 'Other';
+      f.ServiceSubcategory ??= service?.serviceSubcategory ?? 'Other (Other)';
     }
     f.x_ParseErrors = errors;
     const record = usageView(f, sourceApi);

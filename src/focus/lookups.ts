@@ -1,6 +1,6 @@
 /**
  * The FinOps toolkit's lookup tables (resources/lookups/, MIT, source named there): services by
- * (ConsumedService, ResourceType) and pricing units by UnitOfMeasure (docs/design.md §9).
+ * (ConsumedService, ResourceType) and pricing units by UnitOfMeasure (docs/design.md §15).
  * Loaded once per thread, on first use.
  */
 import {parse} from 'csv-parse/sync';

@@ -1,5 +1,5 @@
 /**
- * A focus_costs record (docs/design.md §9): every column of the table (columns.ts) in its order,
+ * A focus_costs record (docs/design.md §15): every column of the table (columns.ts) in its order,
  * x_RecordId first so the id's second step can append its suffix in place (normalize/id.ts).
  */
 import {RECORD_COLUMNS} from './columns';

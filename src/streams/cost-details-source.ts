@@ -27,7 +27,7 @@ export class CostDetailsSliceSource implements SliceSource<ReportResult> {
     private readonly idleTimeoutMs: number,
     private readonly executor: UnitExecutor,
     private readonly rules: CompiledRules,
-    /** Set when the rows become FOCUS records (streams/focus-source.ts, docs/design.md §9). */
+    /** Set when the rows become FOCUS records (streams/focus-source.ts, docs/design.md §15). */
     private readonly focus?: UnitJob['focus'],
   ) {
     this.apiMetric = metric === 'amortized' ? 'AmortizedCost' : 'ActualCost';

@@ -4,7 +4,7 @@ import {DateSlice} from '../sync/slices';
 import {UnitOutput} from '../work/unit';
 import {CostDetailsSliceSource} from './cost-details-source';
 
-/** x_SourceDataset of the derived records (docs/design.md §9). */
+/** x_SourceDataset of the derived records (docs/design.md §15). */
 export const DERIVED_FOCUS_DATASET = 'cost_details ActualCost+AmortizedCost';
 
 interface Prepared {
@@ -13,7 +13,7 @@ interface Prepared {
 }
 
 /**
- * FOCUS derived from the Cost Details API (docs/design.md §9): a slice needs both metrics'
+ * FOCUS derived from the Cost Details API (docs/design.md §15): a slice needs both metrics'
  * reports, generated side by side; the amortized rows come out first, then the actual rows the
  * conversion keeps (commitment purchases and refunds), all through the one pipeline of the
  * slice, so ids are counted per day across both. The two sources are built with the job's

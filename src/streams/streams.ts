@@ -86,7 +86,7 @@ export class UsageStream extends DatedStream {
 }
 
 /**
- * FOCUS records (docs/design.md §9): keyed by x_RecordId, cursor ChargePeriodStart; the state
+ * FOCUS records (docs/design.md §15): keyed by x_RecordId, cursor ChargePeriodStart; the state
  * stays `{"usage_date"}` as for every dated stream (the runner writes it).
  */
 export class FocusStream extends DatedStream {

@@ -30,7 +30,7 @@ export interface UnitJob {
   metric: Metric;
   sourceApi: SourceApi;
   emittedAt: number;
-  /** Make FOCUS records instead of usage records (docs/design.md §9). */
+  /** Make FOCUS records instead of usage records (docs/design.md §15). */
   focus?: {from: 'export' | 'cost_details'; dataset: string};
 }
 
@@ -178,7 +178,7 @@ export class UnitWriter {
       this.rejected.set(reason, (this.rejected.get(reason) ?? 0) + 1);
       return;
     }
-    // FOCUS (docs/design.md §9): a Cost Details row the conversion does not keep is no record
+    // FOCUS (docs/design.md §15): a Cost Details row the conversion does not keep is no record
     if (this.job.focus && !('focus' in item) && !keepForFocus(record)) return;
     this.emit(record, 'focus' in item ? item.focus : undefined);
   }
