@@ -109,10 +109,17 @@ function lastSegment(id: string | null): string | null {
   return parts.length ? parts[parts.length - 1] : null;
 }
 
+/** SkuPriceDetails of a decoded AdditionalInfo, per object: decoded texts are frozen and shared by rows. */
+const prefixedOf = new WeakMap<object, Record<string, unknown>>();
+
 function prefixed(info: Record<string, unknown> | null): Record<string, unknown> | null {
   if (info === null) return null;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(info)) out[k.startsWith('x_') ? k : 'x_' + k] = v;
+  let out = prefixedOf.get(info);
+  if (out === undefined) {
+    out = {};
+    for (const [k, v] of Object.entries(info)) out[k.startsWith('x_') ? k : 'x_' + k] = v;
+    if (Object.isFrozen(info)) prefixedOf.set(info, Object.freeze(out));
+  }
   return out;
 }
 
