@@ -90,9 +90,11 @@ export class ExportsSliceSource implements SliceSource<ExportMonth> {
 
   async *units(prepared: ExportMonth, slice: DateSlice, target: SliceTarget): AsyncGenerator<UnitOutput> {
     if (prepared.unchanged) return;
-    const job: UnitJob = {...target, metric: this.metric, sourceApi: 'exports', days: {from: slice.start, to: slice.end}};
+    const base: UnitJob = {...target, metric: this.metric, sourceApi: 'exports', days: {from: slice.start, to: slice.end}};
     for (const run of prepared.runs) {
       if (run.startDay > slice.end || run.endDay < slice.start) continue;
+      // a FocusCost run's rows are FOCUS records, named after its dataset version (docs/design.md §15)
+      const job: UnitJob = this.dataset === 'FocusCost' ? {...base, focus: {from: 'export', dataset: `FocusCost ${run.dataVersion || 'unknown'} export`}} : base;
       for (let i = 0; i < run.blobs.length; i++) {
         const blob = run.blobs[i];
         const label = `${blob.name} (blob ${i + 1}/${run.blobs.length} of run ${run.runId} of export ${run.exportName})`;
