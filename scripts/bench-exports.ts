@@ -18,10 +18,12 @@
  *   (csvBlobUnits over a gunzip stream; parquetBlobUnits over a file), the default threads and
  *   the record pipeline, to /dev/null: what the readers add is the difference to the connector;
  * - the floor: a bare Node loop over the local files: gunzip, split the lines (a bare CSV
- *   splitter) and one JSON.stringify per row (an object keyed by the header); for Parquet,
- *   hyparquet's own row reader (parquetRead, one row group at a time, rows as objects) and one
- *   JSON.stringify per row. Lines are written in 256 KB chunks to /dev/null.
- * The ratio is floor wall time / connector wall time (≥ 1 would be as fast as the floor).
+ *   splitter) and one JSON.stringify per row (an object keyed by the header); for Parquet two
+ *   floors, the rows of hyparquet's own row reader (parquetRead, one row group at a time, rows
+ *   as objects) and the string cells of the connector's page walk (parquetRowBatches), each
+ *   with one JSON.stringify per row. Lines are written in 256 KB chunks to /dev/null.
+ * The ratio is floor wall time / connector wall time, against the fastest floor (1 would be as
+ * fast as the floor); the CPU ratio (floor CPU / connector CPU) is less exposed to other load.
  */
 import fs from 'fs';
 import os from 'os';
@@ -31,6 +33,7 @@ import zlib from 'zlib';
 
 import {AsyncBuffer, parquetMetadata, parquetRead} from 'hyparquet';
 
+import {parquetRowBatches} from '../src/decode/parquet';
 import {RecordPipeline} from '../src/sync/pipeline';
 import {compileTrackingRules} from '../src/track';
 import {csvBlobUnits} from '../src/work/csv-blob';
@@ -41,7 +44,7 @@ import {UnitJob, UnitOutput} from '../src/work/unit';
 import type {SandboxOptions} from '../sandbox';
 import type {ExportFormat} from '../sandbox/exports/spec';
 import {signSas} from '../sandbox/storage/sas';
-import {bareCsv, benchMonth, best, ChildResult, CLI, imageMallocEnv, k, mb, msList, parseSize, PROBE, runChild, Sink, startBenchSandbox} from './bench';
+import {bareCsv, benchMonth, best, ChildResult, CLI, imageMallocEnv, k, mb, msList, parseSize, PROBE, runChild, SandboxHandle, Sink, startBenchSandbox} from './bench';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const SELF = __filename;
@@ -150,11 +153,29 @@ async function floorParquet(file: string, sink: Sink): Promise<void> {
   await source.close();
 }
 
-async function floorRole(format: Format, listFile: string): Promise<void> {
+/** The rows of a Parquet part as the connector's own page walk gives them (string cells), one row group at a time. */
+async function floorParquetPages(file: string, sink: Sink): Promise<void> {
+  const source = fileRangeSource(file);
+  for await (const batch of parquetRowBatches(source, {batchSize: 100})) {
+    const header = batch.header;
+    for (const row of batch.rows) {
+      const o: Record<string, string> = {};
+      for (let i = 0; i < header.length; i++) o[header[i]] = row[i];
+      sink.record(o);
+    }
+  }
+  await source.close();
+}
+
+type FloorKind = 'csv-gzip' | 'parquet-hyparquet' | 'parquet-pages';
+const FLOORS: Record<Format, FloorKind[]> = {'csv-gzip': ['csv-gzip'], 'parquet-snappy': ['parquet-pages', 'parquet-hyparquet']};
+
+async function floorRole(kind: FloorKind, listFile: string): Promise<void> {
   const files = JSON.parse(fs.readFileSync(listFile, 'utf8')) as string[];
   const sink = new Sink();
   for (const f of files) {
-    if (format === 'csv-gzip') await floorCsvGzip(f, sink);
+    if (kind === 'csv-gzip') await floorCsvGzip(f, sink);
+    else if (kind === 'parquet-pages') await floorParquetPages(f, sink);
     else await floorParquet(f, sink);
   }
   sink.flush();
@@ -298,7 +319,7 @@ export async function runExportsBench(args: ExportsArgs): Promise<Record<string,
           const local = await download(accountUrl, container, sas, blobs, path.join(work, `${rows}`, format));
           const expected = t.rows;
           console.log(`  ${k(rows)} rows, ${format}: ${local.files.length} parts, ${(local.bytes / 1048576).toFixed(1)} MB, ready in ${((Date.now() - t0) / 1000).toFixed(1)} s; ${expected} rows in the days`);
-          const floors: ChildResult[] = [];
+          const floors: Partial<Record<FloorKind, ChildResult[]>> = {};
           const pieces: ChildResult[] = [];
           const conns: ChildResult[] = [];
           let connectorError: string | undefined;
@@ -306,7 +327,7 @@ export async function runExportsBench(args: ExportsArgs): Promise<Record<string,
           for (let i = 0; i < repeat; i++) {
             // interleaved, so a burst of load elsewhere hits every side
             if (args.connector && !connectorError) {
-              const r = await runConnectorOnExports(work, sb.baseUrl, accountUrl, container, sas, `bench-${format}`, m, args.workerThreads, env);
+              const r = await runConnectorOnExports(work, sb, accountUrl, sas, `bench-${format}`, args.workerThreads, env);
               if (r.code === 0) conns.push(r);
               else connectorError = (r.stderr || r.lastInfo || `exit code ${r.code}`).split('\n').slice(-3).join(' ').slice(0, 400);
             }
@@ -314,12 +335,15 @@ export async function runExportsBench(args: ExportsArgs): Promise<Record<string,
               const threadsEnv = args.workerThreads !== undefined ? {BENCH_THREADS: String(args.workerThreads)} : {};
               pieces.push(await runChild(['--require', PROBE, SELF, '--role', 'pieces', format, list], {...env, ...threadsEnv}));
             }
-            floors.push(await runChild([SELF, '--role', 'floor', format, list]));
+            for (const kind of FLOORS[format]) (floors[kind] ??= []).push(await runChild([SELF, '--role', 'floor', kind, list]));
           }
-          for (const r of [...floors, ...pieces]) if (r.code !== 0) throw new Error(`bench child exited with ${r.code}: ${r.stderr}`);
-          const floor = measured(best(floors), local.rows);
-          const entry: Record<string, any> = {rows, format, parts: local.files.length, megabytes: local.bytes / 1048576, rowsInFiles: local.rows, repeat, floor};
-          let line = `    floor ${Math.round(floor.rowsPerS)} rows/s in ${floor.wallS.toFixed(2)} s, RSS ${mb(floor.peakRssMb)} MB`;
+          for (const r of [...Object.values(floors).flat(), ...pieces]) if (r.code !== 0) throw new Error(`bench child exited with ${r.code}: ${r.stderr}`);
+          // the ratio is quoted against the fastest (strictest) floor
+          const floorsMeasured = Object.fromEntries(Object.entries(floors).map(([kind, rs]) => [kind, measured(best(rs), local.rows)])) as Record<string, Measured>;
+          const [floorKind, floor] = Object.entries(floorsMeasured).reduce((a, b) => (b[1].wallS < a[1].wallS ? b : a));
+          const entry: Record<string, any> = {rows, format, parts: local.files.length, megabytes: local.bytes / 1048576, rowsInFiles: local.rows, repeat, floor, floorKind, floors: floorsMeasured};
+          let line = `    floor (${floorKind}) ${Math.round(floor.rowsPerS)} rows/s in ${floor.wallS.toFixed(2)} s, RSS ${mb(floor.peakRssMb)} MB` +
+            Object.entries(floorsMeasured).filter(([kind]) => kind !== floorKind).map(([kind, f]) => `; ${kind} ${Math.round(f.rowsPerS)} rows/s, RSS ${mb(f.peakRssMb)} MB`).join('');
           if (pieces.length) {
             const p = measured(best(pieces), local.rows);
             entry.pieces = {...p, ratio: floor.wallS / p.wallS, firstRecordMsRuns: pieces.map((r) => r.firstRecordMs)};
@@ -328,8 +352,8 @@ export async function runExportsBench(args: ExportsArgs): Promise<Record<string,
           if (conns.length) {
             const c = measured(best(conns), local.rows);
             if (c.rows !== null && c.rows !== expected) console.log(`    WARNING: the connector emitted ${c.rows} rows, the days hold ${expected}`);
-            entry.connector = {...c, ratio: floor.wallS / c.wallS, firstRecordMsRuns: conns.map((r) => r.firstRecordMs)};
-            line += ` | connector ${Math.round(c.rowsPerS)} rows/s in ${c.wallS.toFixed(2)} s, peak RSS ${mb(c.peakRssMb)} MB, first RECORD ${msList(conns.map((r) => r.firstRecordMs))}, floor/connector ${(floor.wallS / c.wallS).toFixed(2)}×`;
+            entry.connector = {...c, ratio: floor.wallS / c.wallS, cpuRatio: floor.cpuS / c.cpuS, firstRecordMsRuns: conns.map((r) => r.firstRecordMs)};
+            line += ` | connector ${Math.round(c.rowsPerS)} rows/s in ${c.wallS.toFixed(2)} s, peak RSS ${mb(c.peakRssMb)} MB, first RECORD ${msList(conns.map((r) => r.firstRecordMs))}, floor/connector ${(floor.wallS / c.wallS).toFixed(2)}× (CPU ${(floor.cpuS / c.cpuS).toFixed(2)}×)`;
           } else if (connectorError) {
             entry.connectorError = connectorError;
             line += ` | connector failed: ${connectorError}`;
@@ -353,17 +377,18 @@ export async function runExportsBench(args: ExportsArgs): Promise<Record<string,
   }
 }
 
-async function runConnectorOnExports(work: string, baseUrl: string, accountUrl: string, container: string, sas: string, exportName: string, m: {start: string; end: string}, workerThreads: number | undefined, env: NodeJS.ProcessEnv): Promise<ChildResult> {
+async function runConnectorOnExports(work: string, sb: SandboxHandle, accountUrl: string, sas: string, exportName: string, workerThreads: number | undefined, env: NodeJS.ProcessEnv): Promise<ChildResult> {
+  const o = sb.options;
   const config = {
-    credentials: {auth_type: 'service_principal', tenant_id: 'bench-tenant', client_id: 'bench-client', client_secret: 'bench-secret'},
-    start_date: m.start,
-    end_date: m.end,
+    enrollment_number: o.enrollmentNumber,
+    credentials: {auth_type: 'service_principal', tenant_id: o.tenantId, client_id: o.clientId, client_secret: o.clientSecret},
+    start_date: o.startDate,
+    end_date: o.endDate,
     month_close_days: 0,
-    slice_days: 31,
     ...(workerThreads !== undefined ? {worker_threads: workerThreads} : {}),
-    data_source: {type: 'exports', storage_account_url: accountUrl, container, root_folder_path: 'costmanagement', export_names: [exportName], sas_token: sas},
-    api_base_url: baseUrl,
-    login_base_url: baseUrl,
+    data_source: {type: 'exports', storage_account_url: accountUrl, container: o.exportsContainer, root_folder_path: o.exportsRootFolder, export_names: [exportName], sas_token: sas},
+    api_base_url: sb.baseUrl,
+    login_base_url: sb.baseUrl,
   };
   const catalog = {streams: [{stream: {name: 'usage_details', json_schema: {}, supported_sync_modes: ['full_refresh', 'incremental']}, sync_mode: 'full_refresh', destination_sync_mode: 'overwrite'}]};
   const id = `${exportName}-${Date.now()}`;
@@ -375,14 +400,14 @@ async function runConnectorOnExports(work: string, baseUrl: string, accountUrl: 
 }
 
 function printExportsSummary(entries: Array<Record<string, any>>): void {
-  console.log('\n| format | rows | MB | floor rows/s | connector rows/s | floor/connector | peak RSS MB | first RECORD ms | decode path rows/s | floor/decode | decode peak RSS MB |');
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  console.log('\n| format | rows | MB | floor rows/s | connector rows/s | floor/connector | CPU floor/connector | peak RSS MB | first RECORD ms | decode path rows/s | floor/decode | decode peak RSS MB |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const e of entries) {
     const c = e.connector;
     const p = e.pieces;
     const first = c?.firstRecordMs ?? null;
     console.log(
-      `| ${e.format} | ${k(e.rows)} | ${e.megabytes.toFixed(0)} | ${Math.round(e.floor.rowsPerS)} | ${c ? Math.round(c.rowsPerS) : '-'} | ${c ? c.ratio.toFixed(2) : '-'} | ${c ? mb(c.peakRssMb) : '-'} | ${first === null ? '-' : Math.round(first)} | ` +
+      `| ${e.format} | ${k(e.rows)} | ${e.megabytes.toFixed(0)} | ${Math.round(e.floor.rowsPerS)} (${e.floorKind}) | ${c ? Math.round(c.rowsPerS) : '-'} | ${c ? c.ratio.toFixed(2) : '-'} | ${c ? c.cpuRatio.toFixed(2) : '-'} | ${c ? mb(c.peakRssMb) : '-'} | ${first === null ? '-' : Math.round(first)} | ` +
         `${p ? Math.round(p.rowsPerS) : '-'} | ${p ? p.ratio.toFixed(2) : '-'} | ${p ? mb(p.peakRssMb) : '-'} |`,
     );
   }
@@ -399,7 +424,7 @@ if (require.main === module) {
       process.exitCode = 1;
     });
   };
-  if (role === 'floor') done(floorRole(process.argv[roleAt + 2] as Format, process.argv[roleAt + 3]));
+  if (role === 'floor') done(floorRole(process.argv[roleAt + 2] as FloorKind, process.argv[roleAt + 3]));
   else if (role === 'pieces') done(piecesRole(process.argv[roleAt + 2] as Format, process.argv[roleAt + 3]));
   else done(runExportsBench(parseExportsArgs(process.argv.slice(2))));
 }

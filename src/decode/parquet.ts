@@ -1,5 +1,5 @@
 /**
- * Parquet exports: a file's footer into a plan, and a row group's bytes into
+ * Parquet exports (docs/design.md §14): a file's footer into a plan, and a row group's bytes into
  * the string cells a CSV export of the same rows holds, one row at a time. hyparquet does the
  * format (thrift, encodings, snappy); the page walk is ours so that memory stays bounded: a row
  * group's compressed bytes plus one decoded page per column, never a whole decoded row group.
@@ -138,6 +138,7 @@ export function planParquet(metadata: FileMetaData): ParquetPlan {
 // cells
 
 const utf8 = new TextDecoder('utf-8');
+const EMPTY: ArrayLike<unknown> = [];
 
 /** UTF-8 to text; short ASCII (most cells) without the decoder's call overhead. */
 function text(b: Uint8Array): string {
@@ -275,6 +276,18 @@ class ColumnReader {
   private defs: ArrayLike<number> | undefined;
   private values: ArrayLike<unknown> = [];
   private fromDict = false;
+  /**
+   * Plain byte arrays stay in their page: the current page's bytes and, for BYTE_ARRAY, each
+   * value's [start, end) in `spans` (reused). Not an array of views per value: a page holds tens
+   * of thousands of values, and such arrays, held while the page is read, were most of a
+   * worker's heap.
+   */
+  private plainBytes: 'none' | 'var' | 'fixed' = 'none';
+  private page: Uint8Array = new Uint8Array(0);
+  private spans = new Int32Array(0);
+  /** What readValues left for setPage (the fallback path leaves 'none'). */
+  private pendingPlain: 'none' | 'var' | 'fixed' = 'none';
+  private fixedStart = 0;
   private pageRows = 0;
   private at = 0;
   private vi = 0;
@@ -304,8 +317,14 @@ class ColumnReader {
     const i = this.at++;
     const defs = this.defs;
     if (defs !== undefined && defs.length > 0 && defs[i] !== this.maxDef) return '';
-    const v = this.values[this.vi++];
-    return this.fromDict ? this.dict![v as number] : this.format(v);
+    const vi = this.vi++;
+    if (this.fromDict) return this.dict![this.values[vi] as number];
+    if (this.plainBytes === 'var') return this.format(this.page.subarray(this.spans[2 * vi], this.spans[2 * vi + 1]));
+    if (this.plainBytes === 'fixed') {
+      const start = this.fixedStart + vi * this.column.typeLength!;
+      return this.format(this.page.subarray(start, start + this.column.typeLength!));
+    }
+    return this.format(this.values[vi]);
   }
 
   /** Moves past `n` rows, without decoding the pages it can step over whole. */
@@ -411,7 +430,33 @@ class ColumnReader {
   }
 
   private readValues(reader: DataReader, encoding: string, count: number): ArrayLike<unknown> {
-    if (encoding === 'PLAIN') return readPlain(reader, this.column.type, count, this.column.typeLength);
+    if (encoding === 'PLAIN') {
+      const type = this.column.type;
+      if (type !== 'BYTE_ARRAY' && type !== 'FIXED_LEN_BYTE_ARRAY') return readPlain(reader, type, count, this.column.typeLength);
+      const view = reader.view;
+      this.page = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+      if (type === 'FIXED_LEN_BYTE_ARRAY') {
+        if (!this.column.typeLength) throw new Error(`Parquet column ${this.column.name}: FIXED_LEN_BYTE_ARRAY without a length`);
+        this.fixedStart = reader.offset;
+        reader.offset += count * this.column.typeLength;
+        this.pendingPlain = 'fixed';
+        return EMPTY;
+      }
+      if (this.spans.length < 2 * count) this.spans = new Int32Array(Math.max(2 * count, this.spans.length * 2));
+      const spans = this.spans;
+      let at = reader.offset;
+      for (let i = 0; i < count; i++) {
+        const length = view.getUint32(at, true);
+        at += 4;
+        spans[2 * i] = at;
+        spans[2 * i + 1] = at + length;
+        at += length;
+      }
+      if (at > view.byteLength) throw new Error(`Parquet column ${this.column.name}: a page's values run past its end`);
+      reader.offset = at;
+      this.pendingPlain = 'var';
+      return EMPTY;
+    }
     // dictionary indices, into this column's reused buffer
     if (this.indexBuffer.length < count) this.indexBuffer = new Int32Array(Math.max(count, this.indexBuffer.length * 2));
     const out = this.indexBuffer.subarray(0, count);
@@ -422,6 +467,8 @@ class ColumnReader {
   }
 
   private setPage(rows: number, encoding: string, defs: ArrayLike<number> | undefined, values: ArrayLike<unknown>): void {
+    this.plainBytes = this.pendingPlain;
+    this.pendingPlain = 'none';
     this.fromDict = encoding === 'PLAIN_DICTIONARY' || encoding === 'RLE_DICTIONARY';
     if (this.fromDict && !this.dict) throw new Error(`Parquet column ${this.column.name}: a dictionary-encoded page without a dictionary`);
     this.pageRows = rows;

@@ -410,8 +410,9 @@ export function processCsvRows(rows: string[][], header: string[], job: UnitJob,
 let parquetReader: {key: number; reader: RowGroupReader} | null = null;
 
 /**
- * The records of a Parquet unit: its rows as cells, then the CSV rows' path (processCsvRows), so
- * a Parquet and a CSV export of the same rows give the same RECORD lines.
+ * The records of a Parquet unit: its rows as cells, then the CSV rows' path (normalizerFor and
+ * UnitWriter, as processCsvRows), so a Parquet and a CSV export of the same rows give the same
+ * RECORD lines.
  */
 export function processParquetUnit(input: ParquetUnitInput, rules: CompiledRules): UnitOutput {
   let held = parquetReader;
@@ -420,10 +421,18 @@ export function processParquetUnit(input: ParquetUnitInput, rules: CompiledRules
     held = {key: input.key, reader: new RowGroupReader(input.columns, input.group, input.bytes)};
   }
   parquetReader = null; // not held across a failure
-  held.reader.seek(input.rowStart);
-  const rows = held.reader.read(input.rowEnd - input.rowStart);
+  const reader = held.reader;
+  reader.seek(input.rowStart);
+  const normalize = normalizerFor(input.header, input.job.metric, input.job.sourceApi, input.job.focus);
+  const count = input.rowEnd - input.rowStart;
+  const writer = new UnitWriter(input.job, rules, count * 2500, count);
+  // a few rows at a time, as the CSV tokenizer hands them over: small batches die young
+  for (let left = count; left > 0; left -= ROWS_PER_SCAN) {
+    const rows = reader.read(Math.min(ROWS_PER_SCAN, left));
+    for (let i = 0; i < rows.length; i++) writer.add(normalize(rows[i]));
+  }
   if (input.rowEnd < input.group.rows) parquetReader = held;
-  return processCsvRows(rows, input.header, input.job, rules);
+  return writer.finish();
 }
 
 /** The error an EA page's records reject with when the page could not be used (the reader reports the meta). */
