@@ -12,16 +12,20 @@
  * same sandbox, is loaded the same way into a second database with the same tables; the union
  * example (ea_mca_union.sql) must give each day's rows, cost and cost in USD of each scope's
  * truth, and the two connections' ids never clash (loaded into one table, nothing merges).
+ *
+ * FOCUS (docs/design.md §9): focus_costs of both connections loaded into the focus_costs.sql
+ * table; the five FinOps examples (focus_*.sql) checked against the sandbox's truth.
  */
 import fs from 'fs';
 import path from 'path';
 
 import {Sandbox} from '../../sandbox';
 import {addDays} from '../../src/dates';
-import {MCA_PROFILES, Scope} from '../../sandbox';
+import {formatDec, MCA_PROFILES, Scope, toCents} from '../../sandbox';
 import {latestStateInput, mcaProfileScopes, SANDBOX_TRACKING_RULES, sandboxConfig, sandboxMcaConfig, startTestSandbox} from '../acceptance/harness';
 import {CliRun, FROZEN_TODAY, Json, ofType, readJson, recordEnvelopes, REPO, runCli, states, tempDir, writeJson} from '../support/cli';
 import {createTableSql, JsonSchema, toRow} from './ddl';
+import {FocusTruth, focusTruth} from './focus-truth';
 
 const CH_URL = process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123/';
 const DB = `airbyte_azure_billing_test_${process.pid}`;
@@ -69,24 +73,31 @@ function decimalToCents(input: string): bigint {
   return neg ? -cents : cents;
 }
 
+/** Inserts a sync's records of one stream as the destination would. Returns the rows inserted. */
+async function loadStream(run: CliRun, stream: string, db = DB): Promise<number> {
+  const schema = schemaOf(stream);
+  const rows = recordEnvelopes(run, stream).map((r) => toRow(schema, r.data, r.emitted_at));
+  for (let i = 0; i < rows.length; i += 5000) {
+    await ch(`INSERT INTO ${db}.${stream} FORMAT JSONEachRow`, rows.slice(i, i + 5000).join('\n') + '\n');
+  }
+  return rows.length;
+}
+
 /** Inserts a sync's records, stream by stream, as the destination would. Returns rows per stream. */
 async function load(run: CliRun, db = DB): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
-  for (const stream of STREAMS) {
-    const schema = schemaOf(stream);
-    const rows = recordEnvelopes(run, stream).map((r) => toRow(schema, r.data, r.emitted_at));
-    counts[stream] = rows.length;
-    for (let i = 0; i < rows.length; i += 5000) {
-      await ch(`INSERT INTO ${db}.${stream} FORMAT JSONEachRow`, rows.slice(i, i + 5000).join('\n') + '\n');
-    }
-  }
+  for (const stream of STREAMS) counts[stream] = await loadStream(run, stream, db);
   return counts;
+}
+
+async function createTable(db: string, stream: string): Promise<void> {
+  await ch(createTableSql(`${db}.${stream}`, schemaOf(stream)).replace(/^--.*\n/gm, '').replace(/;\s*$/, ''));
 }
 
 async function createTables(db: string): Promise<void> {
   await ch(`DROP DATABASE IF EXISTS ${db}`);
   await ch(`CREATE DATABASE ${db}`);
-  for (const stream of STREAMS) await ch(createTableSql(`${db}.${stream}`, schemaOf(stream)).replace(/^--.*\n/gm, '').replace(/;\s*$/, ''));
+  for (const stream of STREAMS) await createTable(db, stream);
 }
 
 async function read(config: Json, catalog: Json, state?: Json): Promise<CliRun> {
@@ -155,7 +166,7 @@ afterAll(async () => {
 });
 
 describe('DDL', () => {
-  it.each(['usage_details', 'tracking_conflicts'])('examples/clickhouse/%s.sql is the DDL generated from its JSON schema in resources/schemas', (stream) => {
+  it.each(['usage_details', 'tracking_conflicts', 'focus_costs'])('examples/clickhouse/%s.sql is the DDL generated from its JSON schema in resources/schemas', (stream) => {
     const file = path.join(EXAMPLES, `${stream}.sql`);
     const expected = createTableSql(stream, schemaOf(stream), `resources/schemas/${stream}.json`);
     if (process.env.UPDATE_CLICKHOUSE_DDL === '1') fs.writeFileSync(file, expected);
@@ -288,16 +299,23 @@ describe('EA and MCA connections side by side', () => {
   });
 });
 
+/** An example query's text as ClickHouse runs it (comments and the final `;` removed). */
+async function exampleSql(file: string): Promise<string> {
+  let sql = fs.readFileSync(path.join(EXAMPLES, file), 'utf8').replace(/--.*$/gm, '').trim().replace(/;$/, '');
+  // the union example names the two connections' databases `ea` and `mca`
+  sql = sql.replace(/\bea\.usage_details\b/g, `${DB}.usage_details`).replace(/\bmca\.usage_details\b/g, `${MCA_DB}.usage_details`);
+  // ClickHouse before 19.x (Debian's 18.16) has visitParamExtractString, not JSONExtractString
+  const [major] = (await ch('SELECT version()')).trim().split('.').map(Number);
+  if (major < 19) sql = sql.replace(/JSONExtractString\(/g, 'visitParamExtractString(');
+  return sql;
+}
+
+/** Runs an example query on a connection's database (the EA one unless told). */
+async function runExample(file: string, database = DB): Promise<Json[]> {
+  return chRows(await exampleSql(file), database);
+}
+
 describe('example queries (examples/clickhouse)', () => {
-  /** ClickHouse before 19.x (Debian's 18.16) has visitParamExtractString, not JSONExtractString. */
-  async function runExample(file: string): Promise<Json[]> {
-    let sql = fs.readFileSync(path.join(EXAMPLES, file), 'utf8').replace(/--.*$/gm, '').trim().replace(/;$/, '');
-    // the union example names the two connections' databases `ea` and `mca`
-    sql = sql.replace(/\bea\.usage_details\b/g, `${DB}.usage_details`).replace(/\bmca\.usage_details\b/g, `${MCA_DB}.usage_details`);
-    const [major] = (await ch('SELECT version()')).trim().split('.').map(Number);
-    if (major < 19) sql = sql.replace(/JSONExtractString\(/g, 'visitParamExtractString(');
-    return chRows(sql, DB);
-  }
 
   it('cost by tracking team per month', async () => {
     const rows = await runExample('cost_by_team_month.sql');
@@ -346,5 +364,25 @@ describe('example queries (examples/clickhouse)', () => {
     expect(rows.length).toBeGreaterThanOrEqual(2);
     for (let i = 1; i < rows.length; i++) expect(Number(rows[i - 1].cluster_cost)).toBeGreaterThanOrEqual(Number(rows[i].cluster_cost));
     figures.push(`top_aks_clusters.sql: ${rows.map((r) => `${r.aks_cluster} ${r.cluster_cost} (spot ${r.spot_cost}, pools ${r.node_pools.join('/')})`).join('; ')}`);
+  });
+});
+
+describe('FOCUS truth (test/clickhouse/focus-truth.ts)', () => {
+  it('the row-level truth agrees with the sandbox truth: per day, rows and amortized cost, EA and MCA', () => {
+    for (const [name, scope, t] of [['EA', null, sb.truth('amortized', WINDOW.start, WINDOW.end)], ['MCA', mcaScope, sb.truth('amortized', WINDOW.start, WINDOW.end, mcaScope.path)]] as const) {
+      const mine = focusTruth(sb, scope, WINDOW.start, WINDOW.end);
+      const mismatches: string[] = [];
+      for (const [day, d] of Object.entries(t.days)) {
+        const m = mine.days.get(day) ?? {cost: 0n, rows: 0};
+        if (m.rows !== d.rows || toCents(m.cost).toString() !== d.costCents) mismatches.push(`${name} ${day}: ${m.rows} rows ${formatDec(m.cost)} vs ${d.rows} ${d.cost}`);
+      }
+      expect(mismatches).toEqual([]);
+      // what the FOCUS queries are checked on: commitments, list costs and untagged rows exist in this sandbox
+      expect(mine.commitments.size).toBeGreaterThanOrEqual(name === 'EA' ? 2 : 1);
+      expect(mine.list.size).toBeGreaterThanOrEqual(2);
+      expect([...mine.untagged.values()].every((u) => u.untaggedRows > 0 && u.untaggedRows < u.rows)).toBe(true);
+      figures.push(`focus truth (${name}): ${mine.commitments.size} commitments (unused ${[...mine.commitments.values()].filter((c) => c.unused !== 0n).length}), ` +
+        `list cost by pricing model ${[...mine.list].map(([k, v]) => `${k || '(empty)'} ${v.rows} rows`).join(', ')}, ${mine.subscriptions.size} subscriptions`);
+    }
   });
 });
