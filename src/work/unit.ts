@@ -27,6 +27,8 @@ export interface UnitJob {
   metric: Metric;
   sourceApi: SourceApi;
   emittedAt: number;
+  /** Rows to keep, by usage date (inclusive ISO days); rows outside are skipped, not rejected (docs/design.md §8). */
+  days?: {from: string; to: string};
 }
 
 export interface CsvUnitInput {
@@ -173,6 +175,9 @@ export class UnitWriter {
       this.rejected.set(reason, (this.rejected.get(reason) ?? 0) + 1);
       return;
     }
+    // An export file covers a whole month: days the sync does not read are skipped (docs/design.md §14).
+    const days = this.job.days;
+    if (days !== undefined && (record.usage_date < days.from || record.usage_date > days.to)) return;
     this.emit(record);
   }
 
