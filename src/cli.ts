@@ -120,8 +120,8 @@ async function check(io: Io, configPath: string): Promise<void> {
 
 async function discover(io: Io, configPath: string): Promise<void> {
   const source = makeSource(loadConfig(configPath, io), io);
-  const {usage, conflicts, datasets} = source.streams();
-  io.output.message(catalogMessage({streams: [...usage, conflicts, ...datasets].map((s) => s.asAirbyteStream())}));
+  const {usage, conflicts, focus, datasets} = source.streams();
+  io.output.message(catalogMessage({streams: [...usage, conflicts, ...focus, ...datasets].map((s) => s.asAirbyteStream())}));
 }
 
 /** The configured catalog, read as the CDK types it; every field is checked: the file is input. */
@@ -154,10 +154,10 @@ async function read(io: Io, configPath: string, catalogPath: string, statePath?:
   io.logger.info(configLogLine(source.redactedConfig()));
   const catalog = readJsonFile(catalogPath, 'catalog');
   const state = statePath ? parseInputState(readJsonFile(statePath, 'state')) : {};
-  const {usage, conflicts, datasets} = source.streams();
+  const {usage, conflicts, focus, datasets} = source.streams();
   const selected = selectedStreams(
     catalog,
-    [...usage, conflicts, ...datasets].map((s) => s.name),
+    [...usage, conflicts, ...focus, ...datasets].map((s) => s.name),
     datasets.filter((d) => !d.supportsIncremental).map((d) => d.name),
   );
   const today = connectorToday();
@@ -179,7 +179,7 @@ async function read(io: Io, configPath: string, catalogPath: string, statePath?:
       stop,
       release: (bytes) => source.executor.release(bytes),
     },
-    usage,
+    [...usage, ...focus],
     conflicts,
     datasets,
   );

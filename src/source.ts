@@ -21,9 +21,10 @@ import {EaSliceSource} from './streams/ea-source';
 import {checkExports, storageHint} from './streams/exports-check';
 import {ExportsSliceSource} from './streams/exports-source';
 import {Metric} from './normalize/usage-record';
-import {DatasetStream, TrackingConflictsStream, UsageStream} from './streams/streams';
+import {DatasetStream, FocusStream, TrackingConflictsStream, UsageStream} from './streams/streams';
 import {DatasetSliceSource} from './streams/dataset-source';
 import {DATASET_STREAMS} from './normalize/datasets';
+import {DERIVED_FOCUS_DATASET, FocusSliceSource} from './streams/focus-source';
 import {addDays, connectorToday} from './dates';
 import {UnitExecutor} from './work/executor';
 import {createExecutor} from './work/pool';
@@ -31,6 +32,8 @@ import {createExecutor} from './work/pool';
 export interface SourceStreams {
   usage: UsageStream[];
   conflicts: TrackingConflictsStream;
+  /** focus_costs, when the config can make it (docs/design.md §15); listed after tracking_conflicts. */
+  focus: FocusStream[];
   /** Export dataset streams (docs/design.md §13); empty unless data_source is exports. */
   datasets: DatasetStream[];
 }
@@ -108,6 +111,7 @@ export class AzureBillingSource {
     const rules = this.validated.rules;
     const timeoutMs = config.request_timeout_seconds * 1000;
     let usage: UsageStream[];
+    const focus: FocusStream[] = [];
     const exports = this.exports;
     if (exports) {
       const opts = {batchSize: config.page_size, idleTimeoutMs: timeoutMs};
@@ -135,6 +139,16 @@ export class AzureBillingSource {
         new UsageStream('usage_details', 'actual', new CostDetailsSliceSource(reader, this.http, 'actual', config.page_size, timeoutMs, this.executor, rules)),
         new UsageStream('usage_details_amortized', 'amortized', new CostDetailsSliceSource(reader, this.http, 'amortized', config.page_size, timeoutMs, this.executor, rules)),
       ];
+      // both metrics' reports, read for focus_costs alone (the usage streams' passes are their own)
+      const derived = {from: 'cost_details', dataset: DERIVED_FOCUS_DATASET} as const;
+      focus.push(
+        new FocusStream(
+          new FocusSliceSource(
+            new CostDetailsSliceSource(reader, this.http, 'amortized', config.page_size, timeoutMs, this.executor, rules, derived),
+            new CostDetailsSliceSource(reader, this.http, 'actual', config.page_size, timeoutMs, this.executor, rules, derived),
+          ),
+        ),
+      );
     } else {
       const scope = this.apiScope;
       // validation refuses an API key with any other scope (docs/design.md §7)
@@ -143,7 +157,7 @@ export class AzureBillingSource {
       usage = [new UsageStream('usage_details', 'actual', new EaSliceSource(reader, this.executor, this.executor.parallelism * 2))];
     }
     const datasets = exports ? DATASET_STREAMS.map((def) => new DatasetStream(def, new DatasetSliceSource(exports, def, this.logger, {idleTimeoutMs: timeoutMs}))) : [];
-    return {usage, conflicts: new TrackingConflictsStream(usage[0]), datasets};
+    return {usage, conflicts: new TrackingConflictsStream(usage[0]), focus, datasets};
   }
 
   /** Proves the credentials and the access to the billing scope with the smallest real request. */

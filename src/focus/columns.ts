@@ -1,5 +1,5 @@
 /**
- * The columns of the focus_costs stream (docs/design.md §9): FOCUS 1.2's, then Microsoft's `x_`
+ * The columns of the focus_costs stream (docs/design.md §15): FOCUS 1.2's, then Microsoft's `x_`
  * columns of its FocusCost exports, then this project's own `x_` columns. This table is the one
  * definition: the JSON schema (resources/schemas/focus_costs.json), the record builders and the
  * conformance check all follow it.
@@ -146,7 +146,7 @@ export const MICROSOFT_COLUMNS: ReadonlyArray<[string, ExtraType]> = [
   ['x_SkuTier', 'String'],
 ];
 
-/** This project's own columns (docs/design.md §9); x_RecordId is the primary key and comes first. */
+/** This project's own columns (docs/design.md §15); x_RecordId is the primary key and comes first. */
 export const OWN_COLUMNS: ReadonlyArray<[string, ExtraType]> = [
   ['x_RecordId', 'String'],
   ['x_SourceDataset', 'String'],

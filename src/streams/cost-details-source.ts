@@ -27,6 +27,8 @@ export class CostDetailsSliceSource implements SliceSource<ReportResult> {
     private readonly idleTimeoutMs: number,
     private readonly executor: UnitExecutor,
     private readonly rules: CompiledRules,
+    /** Set when the rows become FOCUS records (streams/focus-source.ts, docs/design.md §15). */
+    private readonly focus?: UnitJob['focus'],
   ) {
     this.apiMetric = metric === 'amortized' ? 'AmortizedCost' : 'ActualCost';
   }
@@ -42,6 +44,7 @@ export class CostDetailsSliceSource implements SliceSource<ReportResult> {
   async *units(prepared: ReportResult, _slice: DateSlice, target: SliceTarget): AsyncGenerator<UnitOutput> {
     if (prepared.kind === 'empty') return;
     const job: UnitJob = {...target, metric: this.metric, sourceApi: 'cost_details'};
+    if (this.focus) job.focus = this.focus;
     for (const blob of prepared.blobs) {
       yield* csvBlobUnits(resumableDownload(this.http, blob, this.idleTimeoutMs), job, this.executor, this.rules, {batchSize: this.batchSize});
     }

@@ -118,6 +118,27 @@ export class DatasetStream extends DatedStream {
   }
 }
 
+/**
+ * FOCUS records (docs/design.md §15): keyed by x_RecordId, cursor ChargePeriodStart; the state
+ * stays `{"usage_date"}` as for every dated stream (the runner writes it).
+ */
+export class FocusStream extends DatedStream {
+  constructor(readonly source: SliceSource<unknown>) {
+    super('focus_costs', 'focus_costs');
+  }
+
+  override get primaryKey(): string {
+    return 'x_RecordId';
+  }
+  override get cursorField(): string {
+    return 'ChargePeriodStart';
+  }
+
+  pipeline(onConflict?: (conflict: ConflictRecord) => void): RecordPipeline {
+    return new RecordPipeline(this.name, onConflict);
+  }
+}
+
 /** The audit trail of same-priority tracking rule disagreements, found while reading `usage`. */
 export class TrackingConflictsStream extends DatedStream {
   constructor(readonly usage: UsageStream) {

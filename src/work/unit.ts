@@ -11,8 +11,11 @@
 import {BoundedMemo} from '../decode/bounded-memo';
 import {CsvTokenizer} from '../decode/csv';
 import {enrichRecord} from '../enrich';
+import {copyDerived, focusFromUsage, keepForFocus} from '../focus/convert';
+import {focusExportRowNormalizer, FocusExportNormalized} from '../focus/export-row';
+import {FOCUS_ID_END_IN_RECORD_JSON} from '../focus/record';
 import {costDetailsRowNormalizer, Normalized, normalizeEaRow} from '../normalize';
-import {hashId, ID_END_IN_RECORD_JSON} from '../normalize/id';
+import {hashId, hashKey, ID_END_IN_RECORD_JSON} from '../normalize/id';
 import {Metric, SourceApi, UsageRecord} from '../normalize/usage-record';
 import {applyTracking, CompiledRules, TrackingConflict} from '../track';
 
@@ -29,6 +32,8 @@ export interface UnitJob {
   emittedAt: number;
   /** Rows to keep, by usage date (inclusive ISO days); rows outside are skipped, not rejected (docs/design.md §8). */
   days?: {from: string; to: string};
+  /** Make FOCUS records instead of usage records (docs/design.md §15). */
+  focus?: {from: 'export' | 'cost_details'; dataset: string};
 }
 
 export interface CsvUnitInput {
@@ -162,13 +167,13 @@ export class UnitWriter {
   ) {
     this.out = new LineBuffer(job.emitRecords ? estimatedBytes : 0);
     this.prefix = `{"type":"RECORD","record":{"stream":${JSON.stringify(job.stream)},"emitted_at":${job.emittedAt},"data":`;
-    this.idOffset = Buffer.byteLength(this.prefix) + ID_END_IN_RECORD_JSON;
+    this.idOffset = Buffer.byteLength(this.prefix) + (job.focus ? FOCUS_ID_END_IN_RECORD_JSON : ID_END_IN_RECORD_JSON);
     const capacity = Math.max(16, expectedRows);
     this.keys = new Float64Array(capacity);
     this.idEnds = new Uint32Array(job.emitRecords ? capacity : 0);
   }
 
-  add(item: Normalized): void {
+  add(item: Normalized | FocusExportNormalized): void {
     const record = item.record;
     if (!record) {
       const reason = item.rejected ?? 'rejected';
@@ -178,11 +183,20 @@ export class UnitWriter {
     // An export file covers a whole month: days the sync does not read are skipped (docs/design.md §14).
     const days = this.job.days;
     if (days !== undefined && (record.usage_date < days.from || record.usage_date > days.to)) return;
-    this.emit(record);
+    // FOCUS (docs/design.md §15): a Cost Details row the conversion does not keep is no record
+    if (this.job.focus && !('focus' in item) && !keepForFocus(record)) return;
+    this.emit(record, 'focus' in item ? item.focus : undefined);
   }
 
-  private emit(record: UsageRecord): void {
-    const key = hashId(record); // the id's first step; the main thread finishes it (id.ts)
+  /** `exported`: the FOCUS record an export row already is (its usage view is `record`). */
+  private emit(record: UsageRecord, exported?: Record<string, unknown>): void {
+    let key: number;
+    if (exported) {
+      record.id = exported.x_RecordId as string; // the export row's own hash (focus/export-row.ts)
+      key = hashKey(record.id);
+    } else {
+      key = hashId(record); // the id's first step; the main thread finishes it (id.ts)
+    }
     const hash = record.id;
     enrichRecord(record);
     const conflicts = applyTracking(this.rules, record);
@@ -200,7 +214,12 @@ export class UnitWriter {
     if (this.job.emitRecords) {
       // three writes, not one concatenation: no 2 KB string copied just to be encoded
       const start = this.out.write(this.prefix);
-      this.out.write(JSON.stringify(record));
+      const focus = this.job.focus;
+      if (focus === undefined) this.out.write(JSON.stringify(record));
+      else if (exported) {
+        copyDerived(exported, record, focus.dataset);
+        this.out.write(JSON.stringify(exported));
+      } else this.out.write(JSON.stringify(focusFromUsage(record, focus.dataset)));
       this.out.write('}}\n');
       this.idEnds[index] = start + this.idOffset;
     }
@@ -313,11 +332,13 @@ const ROWS_PER_SCAN = 100;
 /** Row normalizers by header (a worker sees the same few headers over and over). */
 const normalizers = new BoundedMemo<(row: string[]) => Normalized>(64);
 
-export function normalizerFor(header: string[], metric: Metric, sourceApi: SourceApi): (row: string[]) => Normalized {
-  const key = metric + '\u0000' + sourceApi + '\u0000' + header.join('\u0000');
+export function normalizerFor(header: string[], metric: Metric, sourceApi: SourceApi, focus?: UnitJob['focus']): (row: string[]) => Normalized {
+  const fromExport = focus?.from === 'export';
+  const key = (fromExport ? 'focus\u0000' : '') + metric + '\u0000' + sourceApi + '\u0000' + header.join('\u0000');
   let n = normalizers.get(key);
   if (!n) {
-    n = costDetailsRowNormalizer(header, {metric, sourceApi});
+    // a FocusCost export's rows are FOCUS already: read by name (focus/export-row.ts)
+    n = fromExport ? focusExportRowNormalizer(header, sourceApi) : costDetailsRowNormalizer(header, {metric, sourceApi});
     normalizers.set(key, n);
   }
   return n;
@@ -333,7 +354,7 @@ export function processCsvUnit(input: CsvUnitInput, rules: CompiledRules): UnitO
   const tok = new CsvTokenizer();
   tok.header = input.header;
   tok.delimiter = input.delimiter;
-  const normalize = normalizerFor(input.header, input.job.metric, input.job.sourceApi);
+  const normalize = normalizerFor(input.header, input.job.metric, input.job.sourceApi, input.job.focus);
   // RECORD lines run about 2.6 times the CSV text of their rows
   const writer = new UnitWriter(input.job, rules, Math.ceil(input.bytes.length * 2.6), Math.ceil(input.bytes.length / 700));
   let pos = 0;
@@ -356,7 +377,7 @@ export function processCsvUnit(input: CsvUnitInput, rules: CompiledRules): UnitO
 
 /** Rows already tokenized on the main thread (the whole-blob path) into a unit's output. */
 export function processCsvRows(rows: string[][], header: string[], job: UnitJob, rules: CompiledRules): UnitOutput {
-  const normalize = normalizerFor(header, job.metric, job.sourceApi);
+  const normalize = normalizerFor(header, job.metric, job.sourceApi, job.focus);
   const writer = new UnitWriter(job, rules, rows.length * 2500, rows.length);
   for (let i = 0; i < rows.length; i++) writer.add(normalize(rows[i]));
   return writer.finish();

@@ -380,10 +380,11 @@ describe.each(entries('discovery'))('discovery ($config_path)', (t: Json) => {
     streams = catalogs[0].catalog.streams;
   });
 
-  it('test_discover: streams, uniquely named; the service principal offers all three', () => {
+  it('test_discover: streams, uniquely named; the service principal offers all four', () => {
     const names = streams.map((s) => s.name);
     expect(new Set(names).size).toBe(names.length);
-    expect([...names].sort()).toEqual([...ALL_STREAMS].sort());
+    // focus_costs is offered too (docs/design.md §9); the configured catalog reads the other three
+    expect([...names].sort()).toEqual([...ALL_STREAMS, 'focus_costs'].sort());
   });
 
   it('test_streams_have_valid_json_schemas (draft-07)', () => {
@@ -396,10 +397,12 @@ describe.each(entries('discovery'))('discovery ($config_path)', (t: Json) => {
 
   it('test_defined_cursors_exist_in_schema, test_primary_keys_exist_in_schema, test_primary_keys_data_type', () => {
     for (const s of streams) {
+      // focus_costs keeps FOCUS's names (docs/design.md §9)
+      const [cursor, key] = s.name === 'focus_costs' ? ['ChargePeriodStart', 'x_RecordId'] : ['usage_date', 'id'];
       expect(s.source_defined_cursor).toBe(true);
-      expect(s.default_cursor_field).toEqual(['usage_date']);
-      expect(s.json_schema.properties.usage_date).toBeDefined();
-      expect(s.source_defined_primary_key).toEqual([['id']]);
+      expect(s.default_cursor_field).toEqual([cursor]);
+      expect(s.json_schema.properties[cursor]).toBeDefined();
+      expect(s.source_defined_primary_key).toEqual([[key]]);
       for (const pk of s.source_defined_primary_key) {
         const def = s.json_schema.properties[pk[0]];
         expect(def).toBeDefined();

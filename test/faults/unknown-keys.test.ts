@@ -75,7 +75,7 @@ describe.each(['service_principal', 'api_key'] as const)('unknown keys with %s c
     const catalogs = run.messages.filter((m) => m.type === 'CATALOG');
     expect(catalogs).toHaveLength(1);
     expect(catalogs[0].catalog.streams.map((s: {name: string}) => s.name)).toEqual(
-      auth === 'service_principal' ? ['usage_details', 'usage_details_amortized', 'tracking_conflicts'] : ['usage_details', 'tracking_conflicts'],
+      auth === 'service_principal' ? ['usage_details', 'usage_details_amortized', 'tracking_conflicts', 'focus_costs'] : ['usage_details', 'tracking_conflicts'],
     );
   });
 

@@ -76,13 +76,15 @@ describe('spec, check, discover', () => {
     }
   });
 
-  it('discover shows the three streams (two with an API key) and only the docs/design.md fields', async () => {
+  it('discover shows the four streams (two with an API key) and only the docs/design.md fields', async () => {
     const sb = await sandbox();
     const run = await cli(['discover', '--config', file(sandboxConfig(sb))]);
     const streams = run.messages.find((m) => m.type === 'CATALOG')!.catalog.streams;
-    expect(streams.map((s: {name: string}) => s.name)).toEqual(['usage_details', 'usage_details_amortized', 'tracking_conflicts']);
+    expect(streams.map((s: {name: string}) => s.name)).toEqual(['usage_details', 'usage_details_amortized', 'tracking_conflicts', 'focus_costs']);
     for (const s of streams) {
-      expect(s).toMatchObject({supported_sync_modes: ['full_refresh', 'incremental'], source_defined_cursor: true, default_cursor_field: ['usage_date'], source_defined_primary_key: [['id']]});
+      // focus_costs keeps FOCUS's names: its key is x_RecordId, its cursor ChargePeriodStart (docs/design.md §9)
+      const [cursor, key] = s.name === 'focus_costs' ? ['ChargePeriodStart', 'x_RecordId'] : ['usage_date', 'id'];
+      expect(s).toMatchObject({supported_sync_modes: ['full_refresh', 'incremental'], source_defined_cursor: true, default_cursor_field: [cursor], source_defined_primary_key: [[key]]});
       expect(Object.keys(s.json_schema.properties).filter((p) => p.startsWith('__'))).toEqual([]);
     }
     const schema = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../resources/schemas/usage_details.json'), 'utf8'));
