@@ -136,7 +136,7 @@ async function main(): Promise<void> {
       ? {data_source: {type: 'exports', storage_account_url: sb.storage.accountUrl, container: sb.storage.container, root_folder_path: sb.storage.rootFolderPath, export_names: Object.values(EXPORT_NAMES), sas_token: mintSas(sb, {expiresInSeconds: 3600})}}
       : {}),
   };
-  const streams = ['usage_details', 'usage_details_amortized', 'tracking_conflicts'];
+  const streams = ['usage_details', 'usage_details_amortized', 'tracking_conflicts', ...(EXPORTS ? [] : ['focus_costs'])];
   const focusStream = (name: string) => name === 'focus_costs';
   const catalog = {
     streams: streams.map((name) => ({
