@@ -10,7 +10,7 @@ export interface Credentials {
 export type AuthResult = {ok: true} | {ok: false; status: number; code: string; message: string; headers?: Record<string, string>};
 
 export const ARM_SCOPE = 'https://management.azure.com/.default';
-/** Tokens for the storage account's Blob REST (docs/design.md §8). */
+/** Tokens for the storage account's Blob REST (docs/design.md §14). */
 export const STORAGE_SCOPE = 'https://storage.azure.com/.default';
 
 export type Audience = 'arm' | 'storage';

@@ -40,7 +40,7 @@ export interface FaultOptions {
   failedReports?: FailedReportRule[];
   /** Limit injected faults (429/5xx/reset/truncate/slow) to these endpoints (default all). */
   endpoints?: FaultEndpoint[];
-  /** Storage account (docs/design.md §8): every SAS counts as expired from this ISO time on. */
+  /** Storage account (docs/design.md §14): every SAS counts as expired from this ISO time on. */
   sasExpiresAt?: string;
   /** Storage account: every SAS counts as expired after this many SAS-authorized requests. */
   sasExpireAfterRequests?: number;

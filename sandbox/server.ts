@@ -20,7 +20,6 @@ import {uuidFrom} from './prng';
 import {RenderedReport, ReportStore} from './report';
 import {ScopeData, scopeHasData, scopeSource, scopeTruth, ScopeTruth} from './scope-data';
 import {isForbidden, listScopes, resolveScope, Scope, ScopeAnswer, ScopeWorld} from './scopes';
-import {SERVED_DATASETS} from './exports/datasets';
 import {DEFAULT_EXPORTS, ExportSpec} from './exports/spec';
 import {ExportsTruth, ExportsWorld, ExportTruth} from './exports/world';
 import {StorageAccount} from './storage/account';
@@ -88,7 +87,7 @@ export interface SandboxOptions {
   rejectBlobAuthorization?: boolean;
   faults?: FaultOptions;
 
-  // Storage account with Cost Management exports (docs/design.md §8), at {baseUrl}/storage/{account}
+  // Storage account with Cost Management exports (docs/design.md §14), at {baseUrl}/storage/{account}
   /** Storage account name (default 'sandboxbilling'). */
   storageAccount?: string;
   /** Base64 account key that signs SAS tokens (default derived from the seed). */
@@ -166,7 +165,7 @@ export function resolveOptions(o: SandboxOptions = {}): ResolvedOptions {
     storageAccountKey: o.storageAccountKey ?? createHash('sha512').update(`sandbox-storage-key:${o.seed ?? 42}`).digest('base64'),
     exportsContainer: o.exportsContainer ?? 'exports',
     exportsRootFolder: (o.exportsRootFolder ?? 'costmanagement').replace(/^\/+|\/+$/g, ''),
-    exports: o.exports ?? DEFAULT_EXPORTS.filter((x) => SERVED_DATASETS.has(x.dataset)),
+    exports: o.exports ?? [...DEFAULT_EXPORTS],
     storageBlobDataReader: o.storageBlobDataReader ?? true,
   };
 }
@@ -184,7 +183,7 @@ export interface SandboxStats {
   tokensIssued: number;
 }
 
-/** The storage account holding the exports (docs/design.md §8). */
+/** The storage account holding the exports (docs/design.md §14). */
 export interface SandboxStorage {
   /** `{baseUrl}/storage/{account}`: the connector's storage_account_url. */
   accountUrl: string;
@@ -300,7 +299,7 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
   const faultRetryAfter = o.faults.retryAfterSeconds ?? 1;
   const account = new StorageAccount(o.storageAccount, o.storageAccountKey);
   const exportsWorld = new ExportsWorld({
-    seed: o.seed, today: o.today, enrollment, mca, csvSchema: o.csvSchema,
+    seed: o.seed, today: o.today, enrollment, mca, csvSchema: o.csvSchema, cacheDir: o.cacheDir,
     storage: {account: o.storageAccount, key: o.storageAccountKey, container: o.exportsContainer, rootFolderPath: o.exportsRootFolder, exports: o.exports},
   }, account);
   let sasRequests = 0;

@@ -1,5 +1,5 @@
 /**
- * The runs of a daily month-to-date export (docs/design.md §8): per month, with history, a
+ * The runs of a daily month-to-date export (docs/design.md §14): per month, with history, a
  * zero-row run from the month's first day, an older run superseded by the newest, the newest
  * complete run, and optionally a newer run whose manifest names a blob that never arrived.
  */

@@ -1,5 +1,5 @@
 /**
- * Which Cost Management exports the sandbox's storage account holds (docs/design.md §8). Tests
+ * Which Cost Management exports the sandbox's storage account holds (docs/design.md §14). Tests
  * pick small sets; the default set covers every dataset, format and layout quirk once.
  */
 
@@ -38,8 +38,13 @@ export interface ExportSpec {
   legacyManifest?: boolean;
   /** Rows per part file (default 1000). */
   rowsPerPart?: number;
-  /** Months (YYYY-MM) to export (default every month from the data start to yesterday's). */
+  /** Months (YYYY-MM) to export (default every month from the data start to today's). */
   months?: string[];
+  /**
+   * Of those months: 'first' only the first, 'after-first' all but the first (a legacy export
+   * replaced by a new one), 'all' (default).
+   */
+  monthSpan?: 'all' | 'first' | 'after-first';
   /** Stray spaces in blobName (as in Microsoft's own example) and dates without Z (default false). */
   messyManifest?: boolean;
 }
@@ -56,9 +61,10 @@ export interface StorageOptions {
 
 /** Every dataset once, in every format and layout the connector must read. */
 export const DEFAULT_EXPORTS: readonly ExportSpec[] = [
-  {name: 'ea-actual-daily', dataset: 'ActualCost', format: 'csv', incompleteNewest: true, messyManifest: true},
+  // the legacy Usage export held the first month; the new ActualCost export took over after it
+  {name: 'ea-actual-daily', dataset: 'ActualCost', format: 'csv', incompleteNewest: true, messyManifest: true, monthSpan: 'after-first'},
   {name: 'ea-amortized-daily', dataset: 'AmortizedCost', format: 'csv-gzip', timeFolder: false},
-  {name: 'ea-usage-legacy', dataset: 'Usage', format: 'csv', legacyManifest: true, history: false, timeFolder: false},
+  {name: 'ea-usage-legacy', dataset: 'Usage', format: 'csv', legacyManifest: true, history: false, timeFolder: false, monthSpan: 'first'},
   {name: 'ea-focus', dataset: 'FocusCost', format: 'parquet-snappy', dataVersion: '1.0r2'},
   {name: 'ea-pricesheet', dataset: 'PriceSheet', format: 'parquet', history: false},
   {name: 'ea-reservation-details', dataset: 'ReservationDetails', format: 'csv'},

@@ -32,7 +32,7 @@ export interface Table {
   rows(): Iterable<TableRow>;
 }
 
-/** Scale of every DECIMAL column: real cost files carry up to 28 decimals (docs/design.md §8). */
+/** Scale of every DECIMAL column: real cost files carry up to 28 decimals (docs/design.md §14). */
 export const DECIMAL_SCALE = 28;
 const DEC: ColType = {decimal: DECIMAL_SCALE};
 

@@ -5,10 +5,11 @@
  * their status, and per day the rows and sums of the runs a correct reader reads (the latest
  * complete run of each month).
  */
+import {createHash, randomBytes} from 'crypto';
 import {promises as fsp} from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import {formatDec, toCents} from '../decimal';
+import {formatDec, parseDec, toCents} from '../decimal';
 import {Enrollment} from '../enrollment';
 import {McaAccount} from '../mca';
 import {MCA_PROFILES, MCA_SECTIONS, MCA_SUBSCRIPTIONS} from '../mca-catalog';
@@ -30,6 +31,21 @@ export interface ExportsContext {
   storage: StorageOptions;
   /** Where part files are written (a temp dir under it, removed by dispose()). */
   tmpBase?: string;
+  /** Write exports here once and reuse them across runs (for benchmarks: generating rows is slow). */
+  cacheDir?: string;
+}
+
+/** Bump when the bytes of an export would change for the same options. */
+const FORMAT_VERSION = 1;
+
+/** A blob to register: a part file (path relative to the export's dir) or a manifest's bytes. */
+interface BlobPut {
+  name: string;
+  size: number;
+  file?: string;
+  data?: string;
+  contentType: string;
+  lastModified: number;
 }
 
 /** One day's truth: rows, and per sum its exact value and integer cents (`cost`, `costCents`, ...). */
@@ -72,11 +88,23 @@ export interface ExportTruth {
   rows: number;
 }
 
+/** What a reader of every export reads of one dataset (`Usage` counts as `ActualCost`). */
+export interface DatasetTruth {
+  dataset: string;
+  /** Per (scope, month) the run read, across exports: the latest complete one. */
+  runs: Array<{scope: string; month: string; export: string; runId: string}>;
+  /** Per day, summed over scopes. */
+  days: Record<string, DayTotals>;
+  rows: number;
+}
+
 export interface ExportsTruth {
   account: string;
   container: string;
   rootFolderPath: string;
   exports: ExportTruth[];
+  /** By dataset, over all exports and scopes: e.g. `datasets.ActualCost` is what `usage_details` reads. */
+  datasets: Record<string, DatasetTruth>;
 }
 
 const FILE_FORMAT = {csv: 'Csv', 'csv-gzip': 'Csv', parquet: 'Parquet', 'parquet-snappy': 'Parquet'} as const;
@@ -138,26 +166,83 @@ export class ExportsWorld {
     } finally {
       if (worker) await (worker as ParquetWorker).close();
     }
-    return {account: o.account, container: o.container, rootFolderPath: o.rootFolderPath, exports: out};
+    return {account: o.account, container: o.container, rootFolderPath: o.rootFolderPath, exports: out, datasets: datasetTruths(out)};
   }
 
+  private cacheKey(spec: ExportSpec): string {
+    const c = this.ctx;
+    const parts = {v: FORMAT_VERSION, spec, seed: c.seed, today: c.today, e: c.enrollment.opts, m: c.mca?.opts ?? null, csv: c.csvSchema, root: c.storage.rootFolderPath};
+    return createHash('sha1').update(JSON.stringify(parts)).digest('hex').slice(0, 16);
+  }
+
+  /** One export: from the cache when it holds it, else written (into the cache when there is one). */
   private async writeExport(spec: ExportSpec, parquet: () => ParquetWorker): Promise<ExportTruth> {
+    const container = this.account.container(this.ctx.storage.container, true)!;
+    const register = (dir: string, puts: BlobPut[]) => {
+      for (const p of puts) {
+        container.put({name: p.name, size: p.size, contentType: p.contentType, lastModified: p.lastModified,
+          ...(p.file !== undefined ? {file: path.join(dir, p.file)} : {data: Buffer.from(p.data!, 'base64')})});
+      }
+    };
+    const cacheDir = this.ctx.cacheDir;
+    if (!cacheDir) {
+      const dir = path.join(this.tmp!, spec.name);
+      const puts: BlobPut[] = [];
+      const truth = await this.buildExport(spec, parquet, dir, puts);
+      register(dir, puts);
+      return truth;
+    }
+    const final = path.join(cacheDir, 'exports', `${spec.name.replace(/[^A-Za-z0-9._-]/g, '_')}-${this.cacheKey(spec)}`);
+    const hit = await readCached(final);
+    if (hit) {
+      register(final, hit.puts);
+      return hit.truth;
+    }
+    const tmp = `${final}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    try {
+      const puts: BlobPut[] = [];
+      const truth = await this.buildExport(spec, parquet, tmp, puts);
+      await fsp.mkdir(tmp, {recursive: true});
+      await fsp.writeFile(path.join(tmp, 'index.json'), JSON.stringify({truth, puts}));
+      try {
+        await fsp.rename(tmp, final);
+      } catch {
+        // another process wrote it first, or a stale half: use a good one, else replace it
+        const other = await readCached(final);
+        if (other) {
+          register(final, other.puts);
+          return other.truth;
+        }
+        await fsp.rm(final, {recursive: true, force: true});
+        await fsp.rename(tmp, final);
+      }
+      register(final, puts);
+      return truth;
+    } finally {
+      await fsp.rm(tmp, {recursive: true, force: true});
+    }
+  }
+
+  private async buildExport(spec: ExportSpec, parquet: () => ParquetWorker, root: string, puts: BlobPut[]): Promise<ExportTruth> {
     const o = this.ctx.storage;
-    const container = this.account.container(o.container, true)!;
     const format = spec.format ?? 'csv';
+    if (spec.dataset.startsWith('Reservation') && format !== 'csv' && format !== 'csv-gzip') {
+      throw new Error(`export ${spec.name}: ${spec.dataset} exports are CSV only (docs/design.md §14)`);
+    }
     const scope = this.scopeOf(spec);
     const dataVersion = spec.dataVersion ?? DEFAULT_DATA_VERSION[spec.dataset];
     const resourceId = `${scope.path}/providers/Microsoft.CostManagement/exports/${spec.name}`;
     const legacy = spec.legacyManifest === true;
     const manifestFile = legacy ? '_manifest.json' : 'manifest.json';
-    const months = spec.months ?? monthsBetween(scope.first, this.ctx.today < scope.first ? scope.first : this.ctx.today);
+    const all = spec.months ?? monthsBetween(scope.first, this.ctx.today < scope.first ? scope.first : this.ctx.today);
+    const months = spec.monthSpan === 'first' ? all.slice(0, 1) : spec.monthSpan === 'after-first' && all.length > 1 ? all.slice(1) : all;
     const runs: RunTruth[] = [];
     let sumNames: readonly string[] = [];
     for (let mi = 0; mi < months.length; mi++) {
       for (const plan of planRuns(spec, this.ctx.seed, o.rootFolderPath, months[mi], this.ctx.today, mi === months.length - 1)) {
         const table = plan.kind === 'empty' ? null : datasetTable(spec, plan, this.ctx, scope.keep, dataVersion);
         if (table) sumNames = table.sumNames;
-        runs.push(await this.writeRun(spec, plan, table, format, resourceId, dataVersion, manifestFile, parquet, container));
+        runs.push(await this.writeRun(spec, plan, table, format, resourceId, dataVersion, manifestFile, parquet, root, puts));
       }
     }
     // per month, the latest complete run is read; no other
@@ -184,7 +269,7 @@ export class ExportsWorld {
   }
 
   private async writeRun(spec: ExportSpec, plan: RunPlan, table: Table | null, format: NonNullable<ExportSpec['format']>, resourceId: string,
-    dataVersion: string, manifestFile: string, parquet: () => ParquetWorker, container: NonNullable<ReturnType<StorageAccount['container']>>): Promise<RunTruth> {
+    dataVersion: string, manifestFile: string, parquet: () => ParquetWorker, root: string, puts: BlobPut[]): Promise<RunTruth> {
     const o = this.ctx.storage;
     const legacy = spec.legacyManifest === true;
     const messy = spec.messyManifest === true;
@@ -200,14 +285,15 @@ export class ExportsWorld {
       t.rows++;
       for (let i = 0; i < r.sums.length; i++) t.sums[i] += r.sums[i];
     };
-    const dir = path.join(this.tmp!, spec.name, plan.month, plan.runId);
+    const rel = path.join(plan.month, plan.runId);
+    const dir = path.join(root, rel);
     const parts = table ? await writeParts(table, dir, format, spec.rowsPerPart ?? 1000, legacy, parquet, tally) : [];
     const lastModified = plan.submitted + 7 * 60_000;
     const blobs = parts.map((p, i) => {
       const name = `${plan.folder}/${path.basename(p.file)}`;
       // an incomplete run's manifest names its last part, which never arrived
       const present = !(plan.kind === 'incomplete' && i === parts.length - 1);
-      if (present) container.put({name, size: p.byteCount, file: p.file, contentType: CONTENT_TYPE[format], lastModified: lastModified + i * 1000});
+      if (present) puts.push({name, size: p.byteCount, file: path.join(rel, path.basename(p.file)), contentType: CONTENT_TYPE[format], lastModified: lastModified + i * 1000});
       return {blobName: name, byteCount: p.byteCount, dataRowCount: p.rows, present};
     });
     const dataRowCount = parts.reduce((a, p) => a + p.rows, 0);
@@ -234,7 +320,7 @@ export class ExportsWorld {
       };
     const mName = `${plan.folder}/${manifestFile}`;
     const data = Buffer.from(JSON.stringify(manifest, null, 2), 'utf8');
-    container.put({name: mName, size: data.length, data, contentType: 'application/json', lastModified: lastModified + parts.length * 1000 + 1000});
+    puts.push({name: mName, size: data.length, data: data.toString('base64'), contentType: 'application/json', lastModified: lastModified + parts.length * 1000 + 1000});
     const days: Record<string, DayTotals> = {};
     const names = table?.sumNames ?? [];
     for (const d of [...sums.keys()].sort()) {
@@ -251,4 +337,62 @@ export class ExportsWorld {
       blobs, dataRowCount, byteCount, unusableDateRows: unusable, days,
     };
   }
+}
+
+/** A cached export, if complete (every part file there with its size). */
+async function readCached(dir: string): Promise<{truth: ExportTruth; puts: BlobPut[]} | null> {
+  try {
+    const x = JSON.parse(await fsp.readFile(path.join(dir, 'index.json'), 'utf8')) as {truth: ExportTruth; puts: BlobPut[]};
+    for (const p of x.puts) {
+      if (p.file !== undefined && (await fsp.stat(path.join(dir, p.file))).size !== p.size) return null;
+    }
+    return x;
+  } catch {
+    return null;
+  }
+}
+
+/** Per (scope, dataset, month) across exports the latest complete run wins; days summed over scopes. */
+function datasetTruths(exports: ExportTruth[]): Record<string, DatasetTruth> {
+  const canonical = (d: string) => (d === 'Usage' ? 'ActualCost' : d);
+  const wins = new Map<string, {e: ExportTruth; r: RunTruth}>();
+  for (const e of exports) {
+    for (const r of e.runs) {
+      if (r.status === 'incomplete') continue;
+      const key = `${canonical(e.dataset)}|${e.scope.toLowerCase()}|${r.month}`;
+      const cur = wins.get(key);
+      // later submission wins; on a tie the export listed first keeps it
+      if (!cur || r.submittedTime > cur.r.submittedTime) wins.set(key, {e, r});
+    }
+  }
+  const out: Record<string, DatasetTruth> = {};
+  const units = new Map<string, Map<string, Map<string, bigint>>>();
+  for (const [key, {e, r}] of [...wins].sort(([a], [b]) => a.localeCompare(b))) {
+    const ds = key.split('|')[0];
+    const t = (out[ds] ??= {dataset: ds, runs: [], days: {}, rows: 0});
+    t.runs.push({scope: e.scope, month: r.month, export: e.name, runId: r.runId});
+    let byDay = units.get(ds);
+    if (!byDay) units.set(ds, (byDay = new Map()));
+    for (const [d, x] of Object.entries(r.days)) {
+      let acc = byDay.get(d);
+      if (!acc) byDay.set(d, (acc = new Map()));
+      acc.set('rows', (acc.get('rows') ?? 0n) + BigInt(x.rows));
+      for (const n of e.sumNames) acc.set(n, (acc.get(n) ?? 0n) + parseDec(String(x[n])));
+    }
+  }
+  for (const [ds, byDay] of units) {
+    const t = out[ds];
+    for (const d of [...byDay.keys()].sort()) {
+      const acc = byDay.get(d)!;
+      const dt: DayTotals = {rows: Number(acc.get('rows'))};
+      for (const [n, v] of acc) {
+        if (n === 'rows') continue;
+        dt[n] = formatDec(v);
+        dt[`${n}Cents`] = toCents(v).toString();
+      }
+      t.days[d] = dt;
+      t.rows += dt.rows;
+    }
+  }
+  return out;
 }

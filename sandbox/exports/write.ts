@@ -98,17 +98,16 @@ parentPort.on('message', (m) => {
 });
 `;
 
-/** One worker thread writing Parquet files, one message at a time. */
+/** One worker thread writing Parquet files; messages are handled in order, each acknowledged. */
 export class ParquetWorker {
   private readonly w: Worker;
-  private pending: {resolve: () => void; reject: (e: Error) => void} | null = null;
+  private readonly pending: Array<{resolve: () => void; reject: (e: Error) => void}> = [];
   private dead: Error | null = null;
 
   constructor() {
     this.w = new Worker(WORKER_SOURCE, {eval: true, workerData: {writerPath: require.resolve('hyparquet-writer')}});
     this.w.on('message', (m: {ok: boolean; error?: string}) => {
-      const p = this.pending;
-      this.pending = null;
+      const p = this.pending.shift();
       if (!p) return;
       if (m.ok) p.resolve();
       else p.reject(new Error(`parquet writer: ${m.error}`));
@@ -119,16 +118,13 @@ export class ParquetWorker {
 
   private fail(e: Error): void {
     this.dead ??= e;
-    const p = this.pending;
-    this.pending = null;
-    p?.reject(e);
+    for (const p of this.pending.splice(0)) p.reject(e);
   }
 
   send(msg: unknown): Promise<void> {
     if (this.dead) return Promise.reject(this.dead);
-    if (this.pending) return Promise.reject(new Error('parquet writer busy'));
     return new Promise((resolve, reject) => {
-      this.pending = {resolve, reject};
+      this.pending.push({resolve, reject});
       this.w.postMessage(msg);
     });
   }
@@ -164,18 +160,23 @@ export function unscaled(text: string, scale: number): bigint {
   return m[1] === '-' ? -v : v;
 }
 
+/**
+ * A Parquet part: rows are gathered into row groups; one group is encoded on the worker while
+ * the next is generated here (at most one in flight, so memory stays at about two groups).
+ */
 function parquetSink(worker: ParquetWorker, file: string, header: readonly string[], types: readonly ColType[], snappy: boolean): PartSink {
   let cols: Array<Array<string | bigint | null>> = header.map(() => []);
   let n = 0;
-  let opened: Promise<void> | null = null;
-  const open = () => (opened ??= worker.send({type: 'open', file, schema: parquetSchema(header, types), codec: snappy ? 'SNAPPY' : 'UNCOMPRESSED', names: [...header]}));
+  let inflight: Promise<void> = worker.send({type: 'open', file, schema: parquetSchema(header, types), codec: snappy ? 'SNAPPY' : 'UNCOMPRESSED', names: [...header]});
+  inflight.catch(() => undefined);
   const flush = async () => {
-    await open();
+    await inflight;
     if (n === 0) return;
     const columns = cols;
     cols = header.map(() => []);
     n = 0;
-    await worker.send({type: 'rows', columns});
+    inflight = worker.send({type: 'rows', columns});
+    inflight.catch(() => undefined);
   };
   return {
     write(row) {
@@ -188,6 +189,7 @@ function parquetSink(worker: ParquetWorker, file: string, header: readonly strin
     },
     async close() {
       await flush();
+      await inflight;
       await worker.send({type: 'close'});
     },
   };

@@ -14,7 +14,7 @@ import {cutPoint, Headers, sleep} from '../http-util';
 import {BlobContainer, StorageAccount, StoredBlob} from './account';
 import {checkSas} from './sas';
 
-/** Oldest x-ms-version the sandbox accepts (docs/design.md §8). */
+/** Oldest x-ms-version the sandbox accepts (docs/design.md §14). */
 export const MIN_STORAGE_VERSION = '2021-08-06';
 const SERVED_VERSION = '2021-08-06';
 

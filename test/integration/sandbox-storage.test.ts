@@ -1,5 +1,5 @@
 /**
- * The sandbox's storage account (docs/design.md §8): Blob REST as Azure speaks it (listing with
+ * The sandbox's storage account (docs/design.md §14): Blob REST as Azure speaks it (listing with
  * NextMarker paging, Range, x-ms-version, SAS and bearer auth, XML errors, faults) and the
  * Cost Management exports it holds (layout, manifests, runs, formats, truth).
  */
@@ -287,6 +287,18 @@ describe('sandbox storage account: faults', () => {
     } finally {
       await sb.close();
     }
+    // a SAS that counts as expired from a given time on
+    const sb3 = await startSandbox({...BASE, exports: small, faults: {sasExpiresAt: new Date(Date.now() - 1000).toISOString()}});
+    try {
+      const r = await http.get(`${sb3.storage.accountUrl}/${sb3.storage.container}?restype=container&comp=list&${mintSas(sb3)}`, {headers: V});
+      expect(r.status).toBe(403);
+      expect(r.headers['x-ms-error-code']).toBe('AuthenticationFailed');
+      // a storage token is not a SAS: it still reads
+      const token = await getScopedToken(sb3);
+      expect((await http.get(`${sb3.storage.accountUrl}/${sb3.storage.container}?restype=container&comp=list`, {headers: {...V, Authorization: `Bearer ${token}`}})).status).toBe(200);
+    } finally {
+      await sb3.close();
+    }
     const sb2 = await startSandbox({...BASE, exports: small});
     try {
       const sas = mintSas(sb2);
@@ -472,5 +484,133 @@ describe('sandbox exports: layout, manifests, runs, truth', () => {
     expect(r.status).toBe(200);
     expect(r.data).toEqual(JSON.parse(JSON.stringify(await sb.exportTruth('ea-amortized'))));
     expect((await http.get(`${sb.baseUrl}/_sandbox/exports?name=nope`)).status).toBe(404);
+  });
+});
+
+describe('sandbox exports: the default set (every dataset, format and layout)', () => {
+  let sb: Sandbox;
+  let sas: string;
+  beforeAll(async () => {
+    sb = await startSandbox({...BASE, rowsPerDay: 20});
+    sas = mintSas(sb);
+  });
+  afterAll(() => sb.close());
+
+  test('every dataset is exported; every manifest and part agree; the runs read hold the truth', async () => {
+    const truth = await sb.exportTruth();
+    expect(new Set(truth.exports.map((e) => e.dataset))).toEqual(new Set(['ActualCost', 'AmortizedCost', 'Usage', 'FocusCost', 'PriceSheet', 'ReservationDetails', 'ReservationTransactions', 'ReservationRecommendations']));
+    expect(new Set(truth.exports.map((e) => e.format))).toEqual(new Set(['csv', 'csv-gzip', 'parquet', 'parquet-snappy']));
+    const {blobs} = await listAllBlobs(sb, {sas}, '', 50);
+    const sizes = new Map(blobs.map((b) => [b.name, b.size]));
+    for (const e of truth.exports) {
+      for (const run of e.runs) {
+        const man = JSON.parse((await fetchBlob(sb, run.manifest, sas)).toString()) as Manifest;
+        expect(man.exportConfig.type).toBe(e.dataset);
+        expect(man.exportConfig.dataVersion).toBe(e.dataVersion);
+        expect(man.deliveryConfig.fileFormat).toBe(e.format.startsWith('csv') ? 'Csv' : 'Parquet');
+        expect(man.deliveryConfig.compressionMode).toBe({csv: 'None', 'csv-gzip': 'Gzip', parquet: 'None', 'parquet-snappy': 'Snappy'}[e.format]);
+        const perDay = new Map<string, number>();
+        for (const b of run.blobs) {
+          expect(sizes.get(b.blobName)).toBe(b.present ? b.byteCount : undefined);
+          if (!b.present) continue;
+          const {header, rows} = await partRows(b.blobName, await fetchBlob(sb, b.blobName, sas));
+          expect(rows.length).toBe(b.dataRowCount);
+          const dayCol = ['UsageDate', 'EventDate', 'ChargePeriodStart'].map((c) => header.indexOf(c)).find((i) => i >= 0);
+          if (dayCol !== undefined) for (const r of rows) perDay.set(String(r[dayCol]).slice(0, 10), (perDay.get(String(r[dayCol]).slice(0, 10)) ?? 0) + 1);
+        }
+        if (perDay.size && run.status !== 'incomplete') {
+          expect(Object.fromEntries(perDay)).toEqual(Object.fromEntries(Object.entries(run.days).map(([d, t]) => [d, t.rows])));
+        }
+      }
+    }
+  });
+
+  test('FocusCost: per day Σ BilledCost = actual cost and Σ EffectiveCost = amortized cost, read back from Parquet and gzip CSV', async () => {
+    const profile = mcaProfilePath(sb.mca!.opts.billingAccountId, MCA_PROFILES[0].id);
+    for (const [name, scope] of [['ea-focus', undefined], ['mca-focus', profile]] as const) {
+      const t = await sb.exportTruth(name);
+      const billed = new Map<string, bigint>();
+      const effective = new Map<string, bigint>();
+      for (const run of t.runs.filter((r) => r.read)) {
+        for (const b of run.blobs) {
+          const {header, rows} = await partRows(b.blobName, await fetchBlob(sb, b.blobName, sas));
+          const [s, bc, ec] = ['ChargePeriodStart', 'BilledCost', 'EffectiveCost'].map((c) => header.indexOf(c));
+          for (const r of rows) {
+            const d = String(r[s]).slice(0, 10);
+            billed.set(d, (billed.get(d) ?? 0n) + parseDec(r[bc] ?? '0'));
+            effective.set(d, (effective.get(d) ?? 0n) + parseDec(r[ec] ?? '0'));
+          }
+        }
+      }
+      const actual = scope ? sb.truth('actual', BASE.startDate, BASE.endDate, scope) : sb.truth('actual', BASE.startDate, BASE.endDate);
+      const amortized = scope ? sb.truth('amortized', BASE.startDate, BASE.endDate, scope) : sb.truth('amortized', BASE.startDate, BASE.endDate);
+      const days = Object.keys(actual.days).filter((d) => actual.days[d].rows > 0);
+      expect([...billed.keys()].sort()).toEqual(days);
+      for (const d of days) {
+        expect(formatDec(billed.get(d)!)).toBe(actual.days[d].cost);
+        expect(formatDec(effective.get(d)!)).toBe(amortized.days[d].cost);
+        expect(t.days[d].billedCost).toBe(actual.days[d].cost);
+        expect(t.days[d].effectiveCostCents).toBe(amortized.days[d].costCents);
+      }
+    }
+  });
+
+  test('the price sheet in Parquet decodes with exact decimals; MCA recommendations carry JSON cells', async () => {
+    const ps = await sb.exportTruth('ea-pricesheet');
+    const run = ps.runs.find((r) => r.read && r.blobs.length)!;
+    const p = await readParquet(await fetchBlob(sb, run.blobs[0].blobName, sas));
+    expect(p.header).toEqual(['BasePrice', 'CurrencyCode', 'EffectiveEndDate', 'EffectiveStartDate', 'IncludedQuantity', 'MarketPrice', 'MeterId', 'MeterCategory', 'MeterName',
+      'MeterSubCategory', 'MeterRegion', 'MeterType', 'PartNumber', 'priceType', 'Product', 'ProductID', 'ServiceFamily', 'SkuID', 'Term', 'UnitOfMeasure', 'UnitPrice']);
+    expect(p.codecs).toEqual(['UNCOMPRESSED']);
+    expect(p.decimals.map((d) => d.name).sort()).toEqual(['BasePrice', 'IncludedQuantity', 'MarketPrice', 'UnitPrice']);
+    const types = new Set(p.rows.map((r) => r[p.header.indexOf('priceType')]));
+    expect(types).toEqual(new Set(['Consumption', 'ReservedInstance', 'SavingsPlan']));
+    const rec = await sb.exportTruth('mca-reservation-recommendations');
+    const rb = rec.runs.find((r) => r.read)!.blobs[0];
+    const {header, rows} = await partRows(rb.blobName, await fetchBlob(sb, rb.blobName, sas));
+    for (const r of rows) {
+      expect(JSON.parse(r[header.indexOf('Net Savings')]!)).toEqual({value: expect.any(Number), currency: 'USD'});
+      expect(JSON.parse(r[header.indexOf('Sku Properties')]!)).toEqual(expect.arrayContaining([{name: 'Location', value: expect.any(String)}]));
+    }
+  });
+
+  test('by dataset: ActualCost (with the legacy Usage export for the first month) is the EA enrollment plus the MCA profile, day by day', async () => {
+    const truth = await sb.exportTruth();
+    const ds = truth.datasets.ActualCost;
+    expect(new Set(ds.runs.map((r) => r.export))).toEqual(new Set(['ea-usage-legacy', 'ea-actual-daily', 'mca-actual-daily']));
+    expect(ds.runs.filter((r) => r.export === 'ea-usage-legacy').map((r) => r.month)).toEqual(['2026-01']);
+    const ea = sb.truth('actual', BASE.startDate, BASE.endDate);
+    const mca = sb.truth('actual', BASE.startDate, BASE.endDate, mcaProfilePath(sb.mca!.opts.billingAccountId, MCA_PROFILES[0].id));
+    for (const d of Object.keys(ea.days)) {
+      const rows = ea.days[d].rows + mca.days[d].rows;
+      if (rows === 0) {
+        expect(ds.days[d]).toBeUndefined();
+        continue;
+      }
+      expect(ds.days[d].rows).toBe(rows);
+      expect(ds.days[d].cost).toBe(formatDec(parseDec(ea.days[d].cost) + parseDec(mca.days[d].cost)));
+    }
+    expect(truth.datasets.Usage).toBeUndefined();
+    expect(truth.datasets.FocusCost.runs.length).toBe(truth.exports.filter((e) => e.dataset === 'FocusCost').reduce((a, e) => a + Object.keys(e.months).length, 0));
+  });
+
+  test('the legacy export has only _manifest.json files and part0-style names', async () => {
+    const t = await sb.exportTruth('ea-usage-legacy');
+    expect(t.manifestFile).toBe('_manifest.json');
+    for (const r of t.runs) {
+      expect(r.manifest.endsWith('/_manifest.json')).toBe(true);
+      for (const b of r.blobs) expect(b.blobName).toMatch(/\/part\d+\.csv$/);
+    }
+  });
+});
+
+describe('sandbox CLI', () => {
+  test('--exports picks the default set or named exports of it', async () => {
+    const {parseArgs} = await import('../../sandbox/cli');
+    expect(parseArgs(['--exports']).exports!.length).toBeGreaterThan(8);
+    expect(parseArgs(['--exports=ea-focus,mca-focus', '--exports-root', 'x']).exports!.map((e) => e.name)).toEqual(['ea-focus', 'mca-focus']);
+    expect(parseArgs(['--exports-root', 'x', '--storage-blob-data-reader=false'])).toEqual({exportsRootFolder: 'x', storageBlobDataReader: false});
+    expect(() => parseArgs(['--exports=nope'])).toThrow(/no default export named nope/);
+    expect(parseArgs(['--sas-expire-after-requests', '5']).faults).toEqual({sasExpireAfterRequests: 5});
   });
 });
