@@ -26,8 +26,12 @@ const CLI = path.join(ROOT, 'bin', 'source-azure-billing');
 const ARGS = process.argv.slice(2);
 const MCA = ARGS.includes('--mca');
 const EXPORTS = ARGS.includes('--exports');
-/** The sandbox's EA exports the --exports demo reads: ActualCost as plain CSV (its newest run is incomplete), AmortizedCost as gzip CSV. */
-const EXPORT_NAMES = {actual: 'ea-actual-daily', amortized: 'ea-amortized-daily'};
+/**
+ * The sandbox's EA exports the --exports demo reads: actual cost from a legacy Usage export (its
+ * first month, `_manifest.json`) and then an ActualCost export as plain CSV (its newest run is
+ * incomplete), amortized cost from an AmortizedCost export as gzip CSV.
+ */
+const EXPORT_NAMES = {actual: ['ea-usage-legacy', 'ea-actual-daily'], amortized: ['ea-amortized-daily']};
 /** The MCA billing profile the --mca demo reads: the one billed in EUR, so cost in USD differs from cost. */
 const MCA_PROFILE_NAME = 'Contoso Europe GmbH';
 
@@ -97,6 +101,19 @@ class FocusSums {
   }
 }
 
+/** Per day, rows and cost over the runs a correct reader reads of several exports of one metric. */
+function exportDays(truths: Array<{days: Record<string, {rows: number}>}>): Record<string, {rows: number; cost: number}> {
+  const out: Record<string, {rows: number; cost: number}> = {};
+  for (const t of truths) {
+    for (const [day, d] of Object.entries(t.days)) {
+      const o = (out[day] ??= {rows: 0, cost: 0});
+      o.rows += d.rows;
+      o.cost += Number((d as {cost?: unknown}).cost ?? 0);
+    }
+  }
+  return out;
+}
+
 /** Days whose sum matches the truth to the cent, of the days the truth has rows. */
 function matchingDays(sums: Sums, truthDays: Record<string, {rows: number}>): [number, number] {
   let matching = 0;
@@ -114,7 +131,9 @@ async function main(): Promise<void> {
   fs.mkdirSync(OUT, {recursive: true});
   const sb = await startSandbox({reportLatencyMs: 300, rowsPerDay: 150});
   // exports are written on first use: before the clock starts
-  const exportTruth = EXPORTS ? {actual: await sb.exportTruth(EXPORT_NAMES.actual), amortized: await sb.exportTruth(EXPORT_NAMES.amortized)} : undefined;
+  const exportTruth = EXPORTS
+    ? {actual: await Promise.all(EXPORT_NAMES.actual.map((n) => sb.exportTruth(n))), amortized: await Promise.all(EXPORT_NAMES.amortized.map((n) => sb.exportTruth(n)))}
+    : undefined;
   const o = sb.options;
   const mcaScope = MCA ? sb.scopes.find((s) => s.type === 'mca_billing_profile' && s.name === MCA_PROFILE_NAME) : undefined;
   if (MCA && !mcaScope) throw new Error(`the sandbox serves no MCA billing profile ${MCA_PROFILE_NAME}`);
@@ -133,7 +152,7 @@ async function main(): Promise<void> {
     login_base_url: sb.baseUrl,
     // --exports: the storage account's exports instead of the Cost Details API, read with a container SAS
     ...(EXPORTS
-      ? {data_source: {type: 'exports', storage_account_url: sb.storage.accountUrl, container: sb.storage.container, root_folder_path: sb.storage.rootFolderPath, export_names: Object.values(EXPORT_NAMES), sas_token: mintSas(sb, {expiresInSeconds: 3600})}}
+      ? {data_source: {type: 'exports', storage_account_url: sb.storage.accountUrl, container: sb.storage.container, root_folder_path: sb.storage.rootFolderPath, export_names: Object.values(EXPORT_NAMES).flat(), sas_token: mintSas(sb, {expiresInSeconds: 3600})}}
       : {}),
   };
   const streams = ['usage_details', 'usage_details_amortized', 'tracking_conflicts', ...(EXPORTS ? [] : ['focus_costs'])];
@@ -152,7 +171,7 @@ async function main(): Promise<void> {
   fs.writeFileSync(path.join(OUT, 'catalog.json'), JSON.stringify(catalog, null, 2));
   if (exportTruth) {
     console.log(`Sandbox (a fake Azure enrollment ${o.enrollmentNumber}) on ${sb.baseUrl}; reading its Cost Management exports ${o.startDate}..${o.endDate}`);
-    console.log(`from the storage account ${sb.storage.accountUrl}, container ${sb.storage.container}, folder ${sb.storage.rootFolderPath}: ${Object.values(EXPORT_NAMES).join(', ')} (SAS in .demo/config.json).`);
+    console.log(`from the storage account ${sb.storage.accountUrl}, container ${sb.storage.container}, folder ${sb.storage.rootFolderPath}: ${Object.values(EXPORT_NAMES).flat().join(', ')} (SAS in .demo/config.json).`);
   } else if (mcaScope) {
     console.log(`Sandbox (a fake Azure MCA billing account) on ${sb.baseUrl}; reading billing profile "${mcaScope.name}" ${startDate}..${endDate}.`);
     console.log(`Scope: ${mcaScope.path}`);
@@ -240,8 +259,8 @@ async function main(): Promise<void> {
   // --exports the truth of the runs a correct reader reads.
   const scopeTruth = (metric: 'actual' | 'amortized') => (mcaScope ? sb.truth(metric, startDate, endDate, mcaScope.path) : sb.truth(metric, startDate, endDate));
   const truth = scopeTruth('actual');
-  const actualDays: Record<string, {rows: number}> = exportTruth?.actual.days ?? truth.days;
-  const amortizedDays: Record<string, {rows: number}> = exportTruth?.amortized.days ?? scopeTruth('amortized').days;
+  const actualDays: Record<string, {rows: number}> = exportTruth ? exportDays(exportTruth.actual) : truth.days;
+  const amortizedDays: Record<string, {rows: number}> = exportTruth ? exportDays(exportTruth.amortized) : scopeTruth('amortized').days;
   const [matching, truthDays] = matchingDays(dailyActual, actualDays);
   const [amortizedMatching, amortizedDaysN] = matchingDays(dailyAmortized, amortizedDays);
   const [effectiveMatching] = matchingDays(focus.effectiveByDay, amortizedDays);
@@ -261,7 +280,7 @@ async function main(): Promise<void> {
   console.log(`  amortized cost total       ${money([...dailyAmortized.values()].reduce((a, b) => a + b, 0))} ${currency}; per-day sums match on ${amortizedMatching}/${amortizedDaysN} days`);
   if (exportTruth) {
     if (storageLine) console.log(`  ${storageLine}`);
-    for (const t of Object.values(exportTruth)) {
+    for (const t of Object.values(exportTruth).flat()) {
       const read = Object.entries(t.months).map(([m, run]) => `${m} ${run === null ? 'none complete' : `run ${run.slice(0, 8)}`}`).join(', ');
       const skipped = t.runs.filter((r) => !r.read).map((r) => r.status);
       const kinds = [...new Set(skipped)].map((k) => `${skipped.filter((x) => x === k).length} ${k}`).join(', ');
