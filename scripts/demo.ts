@@ -5,12 +5,13 @@
  * `npm run demo -- --mca` reads an MCA billing profile of the same sandbox instead of the EA
  * enrollment (`billing_scope`, docs/design.md §7) and adds cost per day, per invoice section and
  * in USD to the summary.
- * The API modes read `focus_costs` too (docs/design.md §9) and print a short FOCUS summary:
+ * Every mode reads `focus_costs` too (docs/design.md §15) and prints a short FOCUS summary:
  * EffectiveCost against BilledCost per ServiceCategory for a month, commitment utilization and
  * savings against list prices.
  * `npm run demo -- --exports` reads the EA enrollment's Cost Management exports from the
  * sandbox's storage account instead of the Cost Details API (`data_source`, docs/design.md §14):
- * the runs read per month, the storage requests, and per-day sums against the exports' truth.
+ * CSV, gzip CSV and snappy Parquet; the runs read per month, the storage requests, and per-day
+ * sums against the exports' truth.
  */
 import {spawn} from 'child_process';
 import fs from 'fs';
@@ -29,9 +30,10 @@ const EXPORTS = ARGS.includes('--exports');
 /**
  * The sandbox's EA exports the --exports demo reads: actual cost from a legacy Usage export (its
  * first month, `_manifest.json`) and then an ActualCost export as plain CSV (its newest run is
- * incomplete), amortized cost from an AmortizedCost export as gzip CSV.
+ * incomplete), amortized cost from an AmortizedCost export as gzip CSV, FOCUS from a FocusCost
+ * 1.0r2 export as snappy Parquet.
  */
-const EXPORT_NAMES = {actual: ['ea-usage-legacy', 'ea-actual-daily'], amortized: ['ea-amortized-daily']};
+const EXPORT_NAMES = {actual: ['ea-usage-legacy', 'ea-actual-daily'], amortized: ['ea-amortized-daily'], focus: ['ea-focus']};
 /** The MCA billing profile the --mca demo reads: the one billed in EUR, so cost in USD differs from cost. */
 const MCA_PROFILE_NAME = 'Contoso Europe GmbH';
 
@@ -60,7 +62,7 @@ function table(title: string, sums: Sums, limit = 8, format: (v: number) => stri
   if (sums.size > limit) console.log(`  … and ${sums.size - limit} more`);
 }
 
-/** Sums of focus_costs records (docs/design.md §9). */
+/** Sums of focus_costs records (docs/design.md §15). */
 class FocusSums {
   records = 0;
   readonly effectiveByDay: Sums = new Map();
@@ -132,7 +134,11 @@ async function main(): Promise<void> {
   const sb = await startSandbox({reportLatencyMs: 300, rowsPerDay: 150});
   // exports are written on first use: before the clock starts
   const exportTruth = EXPORTS
-    ? {actual: await Promise.all(EXPORT_NAMES.actual.map((n) => sb.exportTruth(n))), amortized: await Promise.all(EXPORT_NAMES.amortized.map((n) => sb.exportTruth(n)))}
+    ? {
+        actual: await Promise.all(EXPORT_NAMES.actual.map((n) => sb.exportTruth(n))),
+        amortized: await Promise.all(EXPORT_NAMES.amortized.map((n) => sb.exportTruth(n))),
+        focus: await Promise.all(EXPORT_NAMES.focus.map((n) => sb.exportTruth(n))),
+      }
     : undefined;
   const o = sb.options;
   const mcaScope = MCA ? sb.scopes.find((s) => s.type === 'mca_billing_profile' && s.name === MCA_PROFILE_NAME) : undefined;
@@ -155,7 +161,7 @@ async function main(): Promise<void> {
       ? {data_source: {type: 'exports', storage_account_url: sb.storage.accountUrl, container: sb.storage.container, root_folder_path: sb.storage.rootFolderPath, export_names: Object.values(EXPORT_NAMES).flat(), sas_token: mintSas(sb, {expiresInSeconds: 3600})}}
       : {}),
   };
-  const streams = ['usage_details', 'usage_details_amortized', 'tracking_conflicts', ...(EXPORTS ? [] : ['focus_costs'])];
+  const streams = ['usage_details', 'usage_details_amortized', 'tracking_conflicts', 'focus_costs'];
   const focusStream = (name: string) => name === 'focus_costs';
   const catalog = {
     streams: streams.map((name) => ({

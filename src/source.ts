@@ -121,6 +121,8 @@ export class AzureBillingSource {
         new UsageStream('usage_details', 'actual', source('usage_details', 'ActualCost', 'actual')),
         new UsageStream('usage_details_amortized', 'amortized', source('usage_details_amortized', 'AmortizedCost', 'amortized')),
       ];
+      // FocusCost exports are FOCUS rows already: read by name, per run's dataset version (docs/design.md §15)
+      focus.push(new FocusStream(source('focus_costs', 'FocusCost', 'amortized')));
     } else if (this.auth instanceof ServicePrincipalAuth) {
       const reader = new CostDetailsReader(
         this.http,

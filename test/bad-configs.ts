@@ -119,6 +119,7 @@ export const BAD_CONFIGS: BadConfig[] = [
   ['exports with folders in the container', {...valid, data_source: exportsSource({container: 'costs/daily'})}, 'data_source.container', /root_folder_path/],
   ['exports with a SAS token without a signature', {...valid, data_source: exportsSource({sas_token: 'sv=2022-11-02&sp=rl'})}, 'data_source.sas_token', /no signature/],
   ['exports with export_names not a list', {...valid, data_source: exportsSource({export_names: 'daily'})}, 'data_source.export_names', /list/],
+  ['exports settings without a data_source type', {...valid, data_source: exportsSource({type: undefined})}, 'data_source.type', /type is required/],
   ['an unknown data_source type', {...valid, data_source: {type: 'warehouse'}}, 'data_source.type', /"warehouse" is not supported/],
   ['an API range wholly before the 13 months', {...valid, start_date: '2024-01-01', end_date: '2024-06-30'}, 'end_date', /data_source type "exports"/],
 ];

@@ -38,6 +38,9 @@ export function checkDataSource(config: Record<string, unknown>): void {
     throw new ConfigError(`data_source must be an object with a type (${TYPES.map((t) => `"${t}"`).join(' or ')}).`, 'data_source');
   }
   const given = raw as Record<string, unknown>;
+  if (given.type === undefined && (given.storage_account_url !== undefined || given.container !== undefined)) {
+    throw new ConfigError('data_source.type is required: "exports" to read Cost Management exports from a storage account, or "cost_details_api".', 'data_source.type');
+  }
   const type = given.type ?? 'cost_details_api';
   if (type === 'cost_details_api') {
     config.data_source = {type};

@@ -111,7 +111,8 @@ export function parseManifest(manifestName: string, text: string, listed: Map<st
   if (!startDay || !endDay) return bad('runInfo.startDate or endDate is missing or not a date');
   // an end written as midnight of the next month's first day closes the month before it
   if (endDay > startDay && endDay.endsWith('-01') && /T00:00(:00(\.0+)?)?Z?$/.test(String(run.endDate).trim())) endDay = addDays(endDay, -1);
-  if (endDay < startDay) return bad(`runInfo.endDate ${endDay} is before startDate ${startDay}`);
+  // a run before any data of its month has been seen written with an end before its start
+  if (endDay < startDay) endDay = startDay;
   const resourceId = typeof config.resourceId === 'string' ? config.resourceId.trim() : '';
   const exportName = typeof config.exportName === 'string' && config.exportName.trim() ? config.exportName.trim() : (resourceId.split('/').pop() ?? '');
   const format = String(delivery.fileFormat ?? 'Csv').toLowerCase() === 'parquet' ? 'Parquet' : 'Csv';
@@ -191,9 +192,10 @@ export interface MonthChoice {
 /**
  * Per (scope, dataset, month): the latest complete run by runInfo.submittedTime (runId breaks a
  * tie, so the choice never depends on listing order); newer incomplete runs are passed over.
- * A (scope, dataset, month) whose every run is incomplete has no choice (and is reported).
+ * A (scope, dataset, month) whose every run is incomplete has no choice (and is reported); one
+ * whose scope lies inside another chosen scope of the same dataset and month is left out (`nested`).
  */
-export function chooseRuns(runs: ExportRun[]): {chosen: MonthChoice[]; unusable: ExportRun[]} {
+export function chooseRuns(runs: ExportRun[]): {chosen: MonthChoice[]; unusable: ExportRun[]; nested: MonthChoice[]} {
   const groups = new Map<string, ExportRun[]>();
   for (const run of runs) {
     for (const month of monthsOf(run)) {
@@ -216,7 +218,11 @@ export function chooseRuns(runs: ExportRun[]): {chosen: MonthChoice[]; unusable:
     chosen.push({month, scope, dataset, run: list[winner], incomplete: list.slice(0, winner), superseded: list.length - winner - 1});
   }
   chosen.sort((a, b) => (a.month < b.month ? -1 : a.month > b.month ? 1 : a.scope < b.scope ? -1 : a.scope > b.scope ? 1 : 0));
-  return {chosen, unusable};
+  // an export of a scope inside another exported scope (a department under its enrollment, a
+  // billing profile under its account) holds rows the broader one holds too: reading both would
+  // count them twice
+  const nested = chosen.filter((c) => chosen.some((o) => o !== c && o.month === c.month && o.dataset === c.dataset && c.scope.startsWith(`${o.scope}/`)));
+  return {chosen: chosen.filter((c) => !nested.includes(c)), unusable, nested};
 }
 
 function newestFirst(a: ExportRun, b: ExportRun): number {

@@ -41,6 +41,11 @@ export class ExportsReader {
     return `${this.storage.container}/${this.opts.rootFolderPath ? `${this.opts.rootFolderPath}/` : ''}`;
   }
 
+  /** Whether only the exports named in the config are read. */
+  get named(): boolean {
+    return this.opts.exportNames.length > 0;
+  }
+
   /** The prefixes listed: the root folder, or one per named export under it. */
   prefixes(): string[] {
     const root = this.opts.rootFolderPath ? `${this.opts.rootFolderPath}/` : '';
@@ -98,7 +103,11 @@ export class ExportsReader {
       }
     };
     await Promise.all(Array.from({length: Math.min(MANIFEST_CONCURRENCY, manifests.length)}, worker));
-    const {chosen, unusable} = chooseRuns(runs);
+    const {chosen, unusable, nested} = chooseRuns(runs);
+    const skipped = new Set(nested.map((c) => `${c.run.exportName} (${c.scope})`));
+    for (const what of skipped) {
+      this.logger.warn(`Export ${what} is not read: its scope lies inside another exported scope of the same dataset, whose runs hold its rows. Set data_source.export_names or billing_scope to choose.`);
+    }
     for (const run of unusable) {
       this.logger.warn(
         `Export run ${run.runId} (${run.exportName}, ${run.startDay}..${run.endDay}) is not complete (its manifest names blobs not in the container, e.g. ${run.missing[0]}) and no earlier complete run covers its months: they are not read until a complete run exists.`,

@@ -1,6 +1,5 @@
-import {addDays, minDay, monthEnd} from '../dates';
 import {decodeCsv} from '../decode/csv';
-import {SystemError} from '../errors';
+import {parquetRowBatches} from '../decode/parquet';
 import {DatasetStreamDef, datasetRowNormalizer} from '../normalize/datasets';
 import {Logger} from '../protocol/logger';
 import {recordLine} from '../protocol/messages';
@@ -8,7 +7,8 @@ import {ExportsReader} from '../readers/exports';
 import {SliceSource, SliceTarget} from '../sync/slice-source';
 import {DateSlice} from '../sync/slices';
 import {UnitOutput} from '../work/unit';
-import {ExportMonth, gunzipWhenGzip} from './exports-source';
+import {ExportMonth, ExportMonths, lastDayHeld} from './export-months';
+import {gunzipWhenGzip} from './exports-source';
 
 /** Rows per unit: a unit's records live until it is written. */
 const ROWS_PER_UNIT = 500;
@@ -21,40 +21,27 @@ const ROWS_PER_UNIT = 500;
  * reservation recommendations are a snapshot: one slice, the newest run.
  */
 export class DatasetSliceSource implements SliceSource<ExportMonth> {
-  private warnedEmpty = false;
+  private readonly months: ExportMonths;
 
   constructor(
     private readonly reader: ExportsReader,
     private readonly def: DatasetStreamDef,
-    private readonly logger: Logger,
+    logger: Logger,
     private readonly opts: {idleTimeoutMs: number},
-  ) {}
+  ) {
+    this.months = new ExportMonths(reader, def.stream, def.dataset, logger);
+  }
 
   private get snapshot(): boolean {
     return this.def.cursorField === null;
   }
 
   planSlices(start: string, end: string): DateSlice[] {
-    if (this.snapshot) return [{start, end}];
-    const slices: DateSlice[] = [];
-    for (let d = start; d <= end; d = addDays(monthEnd(d), 1)) slices.push({start: d, end: minDay(monthEnd(d), end)});
-    return slices;
+    return this.snapshot ? [{start, end}] : this.months.slices(start, end);
   }
 
-  async prepare(slice: DateSlice, target: SliceTarget): Promise<ExportMonth> {
-    const choices = await this.reader.choices(this.def.dataset);
-    if (choices.length === 0 && !this.warnedEmpty) {
-      this.warnedEmpty = true;
-      this.logger.warn(`${this.def.stream}: no ${this.def.dataset} export found in ${this.reader.location}; the stream reads nothing. Create an export of that dataset, or check root_folder_path and export_names.`);
-    }
-    // a snapshot: the newest month that has a run, up to the end of the window
-    const month = this.snapshot
-      ? choices.map((c) => c.month).filter((m) => m <= slice.end.slice(0, 7)).sort().pop() ?? slice.end.slice(0, 7)
-      : slice.start.slice(0, 7);
-    const runs = choices.filter((c) => c.month === month).map((c) => c.run);
-    const key = runs.map((r) => r.runId).sort().join(',');
-    const unchanged = !this.snapshot && key !== '' && target.runs?.[month] === key;
-    return {month, runs, key, unchanged};
+  prepare(slice: DateSlice, target: SliceTarget): Promise<ExportMonth> {
+    return this.months.prepare(slice, target, this.snapshot);
   }
 
   estimateRows(prepared: ExportMonth): number | undefined {
@@ -62,9 +49,11 @@ export class DatasetSliceSource implements SliceSource<ExportMonth> {
   }
 
   runOf(prepared: ExportMonth, slice: DateSlice): {month: string; key: string} | undefined {
-    if (this.snapshot || prepared.key === '') return undefined;
-    const last = prepared.runs.reduce((d, r) => (r.endDay > d ? r.endDay : d), slice.start);
-    return slice.end >= minDay(last, monthEnd(slice.start)) ? {month: prepared.month, key: prepared.key} : undefined;
+    return this.snapshot ? undefined : this.months.settled(prepared, slice);
+  }
+
+  coveredUntil(prepared: ExportMonth, slice: DateSlice): string {
+    return this.snapshot ? slice.end : lastDayHeld(prepared, slice);
   }
 
   async *units(prepared: ExportMonth, slice: DateSlice, target: SliceTarget): AsyncGenerator<UnitOutput> {
@@ -74,13 +63,14 @@ export class DatasetSliceSource implements SliceSource<ExportMonth> {
       for (let i = 0; i < run.blobs.length; i++) {
         const blob = run.blobs[i];
         const label = `${blob.name} (blob ${i + 1}/${run.blobs.length} of run ${run.runId} of export ${run.exportName})`;
-        if (run.fileFormat === 'Parquet') {
-          throw new SystemError(`${label} is Parquet, which this build does not read for ${this.def.stream} yet; set the export's format to CSV.`);
-        }
-        const body = gunzipWhenGzip(this.reader.storage.download(blob, label, this.opts.idleTimeoutMs));
+        // small files: decoded here, Parquet (the price sheet may be) by row group
+        const batches =
+          run.fileFormat === 'Parquet'
+            ? parquetRowBatches(this.reader.storage.range(blob, label), {batchSize: ROWS_PER_UNIT})
+            : decodeCsv(gunzipWhenGzip(this.reader.storage.download(blob, label, this.opts.idleTimeoutMs)), ROWS_PER_UNIT);
         let normalize: ReturnType<typeof datasetRowNormalizer> | undefined;
         let header: string[] | undefined;
-        for await (const batch of decodeCsv(body, ROWS_PER_UNIT)) {
+        for await (const batch of batches) {
           if (batch.header !== header) {
             header = batch.header;
             normalize = datasetRowNormalizer(this.def.dataset, header, {billingPeriod: `${prepared.month}-01`});

@@ -25,7 +25,7 @@ export function storageHint(ds: ExportsConfig, status: number, code: string | un
       if (code === 'AuthorizationFailure' || code === 'AuthorizationSourceIPMismatch') {
         return `The ${where} refuses this connection (its firewall, or the IP range of data_source.sas_token): allow the connector's network, or create a SAS without an IP restriction.`;
       }
-      return `data_source.sas_token was refused: it has expired (its end time, se=, has passed) or is not signed for this storage account and container. Create a new container SAS with read and list permissions (sp=rl) and a later expiry, and update data_source.sas_token.`;
+      return `data_source.sas_token was refused: it has expired (its end time, se=, has passed), or it is signed for another storage account or container than data_source.storage_account_url and data_source.container ("${ds.container}"). Create a new container SAS with read and list permissions (sp=rl) and a later expiry, and update data_source.sas_token.`;
     }
     if (code === 'AuthorizationPermissionMismatch' || code === 'AuthorizationFailure' || status === 403) {
       return (
@@ -57,10 +57,10 @@ export async function checkExports(reader: ExportsReader): Promise<void> {
     }
     if (found) break;
   }
-  const field = reader.prefixes().length > 1 ? 'data_source.export_names' : 'data_source.root_folder_path';
+  const field = reader.named ? 'data_source.export_names' : 'data_source.root_folder_path';
   if (!found) {
     throw new ConfigError(
-      `No export manifest (manifest.json or _manifest.json) under ${reader.location}${reader.prefixes().length > 1 ? ' for the exports named in data_source.export_names' : ''}: ` +
+      `No export manifest (manifest.json or _manifest.json) under ${reader.location}${reader.named ? ' for the exports named in data_source.export_names' : ''}: ` +
         `check ${field} (the export's storage directory) and that the export has run at least once (Cost Management > Exports > the export > Run now).`,
       field,
     );

@@ -1,29 +1,18 @@
 import {pipeline, Readable} from 'stream';
 import zlib from 'zlib';
 
-import {addDays, maxDay, minDay, monthEnd} from '../dates';
-import {SystemError} from '../errors';
 import {Metric} from '../normalize/usage-record';
 import {Logger} from '../protocol/logger';
-import {Dataset, ExportRun} from '../readers/export-runs';
+import {Dataset} from '../readers/export-runs';
 import {ExportsReader} from '../readers/exports';
 import {SliceSource, SliceTarget} from '../sync/slice-source';
 import {DateSlice} from '../sync/slices';
 import {CompiledRules} from '../track';
 import {csvBlobUnits} from '../work/csv-blob';
 import {UnitExecutor} from '../work/executor';
+import {parquetBlobUnits} from '../work/parquet-blob';
 import {UnitJob, UnitOutput} from '../work/unit';
-
-/** A month of one export stream, prepared: the runs chosen for it, or nothing new to read. */
-export interface ExportMonth {
-  month: string;
-  /** The chosen runs (one per scope), oldest scope first. */
-  runs: ExportRun[];
-  /** The runs' ids, sorted and joined: what the state's `runs` map remembers of the month. */
-  key: string;
-  /** The state says this very run was emitted completely: nothing is downloaded. */
-  unchanged: boolean;
-}
+import {ExportMonth, ExportMonths, lastDayHeld} from './export-months';
 
 /** Rows per byte of a run's files, when its manifest has no row count; for estimates only. */
 const BYTES_PER_ROW = 900;
@@ -35,38 +24,27 @@ const BYTES_PER_ROW = 900;
  * look-back and month close decide what is re-emitted, as on the API path.
  */
 export class ExportsSliceSource implements SliceSource<ExportMonth> {
-  private warnedEmpty = false;
+  private readonly months: ExportMonths;
 
   constructor(
     private readonly reader: ExportsReader,
-    private readonly stream: string,
+    stream: string,
     private readonly dataset: Dataset,
     private readonly metric: Metric,
     private readonly executor: UnitExecutor,
     private readonly rules: CompiledRules,
-    private readonly logger: Logger,
+    logger: Logger,
     private readonly opts: {batchSize: number; idleTimeoutMs: number},
-  ) {}
-
-  /** Months: an export run covers a month, and the state remembers runs by month. */
-  planSlices(start: string, end: string): DateSlice[] {
-    const slices: DateSlice[] = [];
-    for (let d = start; d <= end; d = addDays(monthEnd(d), 1)) slices.push({start: d, end: minDay(monthEnd(d), end)});
-    return slices;
+  ) {
+    this.months = new ExportMonths(reader, stream, dataset, logger);
   }
 
-  async prepare(slice: DateSlice, target: SliceTarget): Promise<ExportMonth> {
-    const month = slice.start.slice(0, 7);
-    const choices = await this.reader.choices(this.dataset);
-    if (choices.length === 0 && !this.warnedEmpty) {
-      this.warnedEmpty = true;
-      this.logger.warn(`${this.stream}: no ${this.dataset} export found in ${this.reader.location}; the stream reads nothing. Create an export of that dataset, or check root_folder_path and export_names.`);
-    }
-    const runs = choices.filter((c) => c.month === month).map((c) => c.run);
-    const key = runs.map((r) => r.runId).sort().join(',');
-    const unchanged = key !== '' && target.runs?.[month] === key;
-    if (unchanged) this.logger.info(`${this.stream} ${month}: run ${key} was read before and no newer run exists; nothing downloaded.`);
-    return {month, runs, key, unchanged};
+  planSlices(start: string, end: string): DateSlice[] {
+    return this.months.slices(start, end);
+  }
+
+  prepare(slice: DateSlice, target: SliceTarget): Promise<ExportMonth> {
+    return this.months.prepare(slice, target);
   }
 
   estimateRows(prepared: ExportMonth): number | undefined {
@@ -76,23 +54,29 @@ export class ExportsSliceSource implements SliceSource<ExportMonth> {
     return Math.round(rows);
   }
 
-  /** Settles the month in the state once the slice reached the last day the run holds. */
   runOf(prepared: ExportMonth, slice: DateSlice): {month: string; key: string} | undefined {
-    if (prepared.key === '') return undefined;
-    const lastDay = prepared.runs.reduce((d, r) => maxDay(d, minDay(r.endDay, monthEnd(slice.start))), slice.start);
-    return slice.end >= lastDay ? {month: prepared.month, key: prepared.key} : undefined;
+    return this.months.settled(prepared, slice);
+  }
+
+  /** A run holds the days up to its end: later days of the slice have not been exported yet. */
+  coveredUntil(prepared: ExportMonth, slice: DateSlice): string {
+    return lastDayHeld(prepared, slice);
   }
 
   async *units(prepared: ExportMonth, slice: DateSlice, target: SliceTarget): AsyncGenerator<UnitOutput> {
     if (prepared.unchanged) return;
-    const job: UnitJob = {...target, metric: this.metric, sourceApi: 'exports', days: {from: slice.start, to: slice.end}};
+    const base: UnitJob = {...target, metric: this.metric, sourceApi: 'exports', days: {from: slice.start, to: slice.end}};
     for (const run of prepared.runs) {
       if (run.startDay > slice.end || run.endDay < slice.start) continue;
+      // a FocusCost run's rows are FOCUS records, named after its dataset version (docs/design.md §15)
+      const job: UnitJob = this.dataset === 'FocusCost' ? {...base, focus: {from: 'export', dataset: `FocusCost ${run.dataVersion || 'unknown'} export`}} : base;
       for (let i = 0; i < run.blobs.length; i++) {
         const blob = run.blobs[i];
         const label = `${blob.name} (blob ${i + 1}/${run.blobs.length} of run ${run.runId} of export ${run.exportName})`;
         if (run.fileFormat === 'Parquet') {
-          throw new SystemError(`${label} is Parquet, which this build does not read yet; set the export's format to CSV, or leave it out with data_source.export_names.`);
+          // footer first, then a row group at a time, by byte ranges (snappy or not: the file says)
+          yield* parquetBlobUnits(this.reader.storage.range(blob, label), job, this.executor, this.rules);
+          continue;
         }
         const body = this.reader.storage.download(blob, label, this.opts.idleTimeoutMs);
         yield* csvBlobUnits(gunzipWhenGzip(body), job, this.executor, this.rules, {batchSize: this.opts.batchSize});

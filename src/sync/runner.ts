@@ -183,7 +183,8 @@ export class SyncRunner {
       // A source that cannot estimate ahead (the EA API has no row counts): estimate from the
       // rows per day read so far, after every slice.
       if (pass.emitRecords && progress.estimatedDays === 0) output.message(estimateTrace(name, (progress.rows / progress.days) * totalDays));
-      pass.cursor = pass.cursor ? maxDay(pass.cursor, slice.end) : slice.end;
+      const covered = source.coveredUntil ? minDay(source.coveredUntil(result, slice), slice.end) : slice.end;
+      if (covered >= slice.start) pass.cursor = pass.cursor ? maxDay(pass.cursor, covered) : covered;
       const run = pass.runs ? source.runOf?.(result, slice) : undefined;
       if (run && pass.runs) pass.runs[run.month] = run.key;
       this.checkpoint(pass, sliceRows);

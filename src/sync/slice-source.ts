@@ -35,4 +35,9 @@ export interface SliceSource<P> {
    * §13); undefined when the slice does not settle its month.
    */
   runOf?(prepared: P, slice: DateSlice): {month: string; key: string} | undefined;
+  /**
+   * The last day of a completed slice whose rows the source holds, when it may hold fewer than the
+   * slice (an export run that ends before the slice does): the cursor claims no further.
+   */
+  coveredUntil?(prepared: P, slice: DateSlice): string;
 }

@@ -166,6 +166,29 @@ describe('exports: CSV and gzip', () => {
     expect(warns).toHaveLength(2);
   });
 
+  it('reads with the service principal signed in for storage when there is no SAS token', async () => {
+    const tokensBefore = sb.issuedTokens.length;
+    const cfg = exportsConfig(sb, ['ea-actual']);
+    delete (cfg.data_source as Record<string, unknown>).sas_token;
+    const run = await read(cfg, ['usage_details'], {syncMode: 'full_refresh'});
+    expect(run.code).toBe(0);
+    expect(sb.issuedTokens.length).toBeGreaterThan(tokensBefore);
+    expect(byDay(records(run, 'usage_details'))).toEqual(truthByDay((await sb.exportTruth('ea-actual')).days));
+  });
+
+  it('discover offers the export dataset streams; the recommendations snapshot is full refresh only', async () => {
+    const cfg = file(exportsConfig(sb, []));
+    const run = await runCli(['discover', '--config', cfg]);
+    allRuns.push(run);
+    const streams: Json[] = run.messages.find((m) => m.type === 'CATALOG')!.catalog.streams;
+    const byName = Object.fromEntries(streams.map((x) => [x.name, x]));
+    for (const name of ['usage_details', 'usage_details_amortized', 'tracking_conflicts', 'price_sheet', 'reservation_details', 'reservation_transactions', 'reservation_recommendations']) expect(byName[name]).toBeDefined();
+    expect(byName.reservation_recommendations.supported_sync_modes).toEqual(['full_refresh']);
+    expect(byName.reservation_transactions.default_cursor_field).toEqual(['event_date']);
+    const wrong = await read(exportsConfig(sb, []), ['reservation_recommendations'], {syncMode: 'incremental'});
+    expect(traces(wrong, 'ERROR')[0].error).toMatchObject({failure_type: 'config_error', message: expect.stringMatching(/reservation_recommendations.*full_refresh/)});
+  });
+
   it('lists with NextMarker paging (BlobStorage against the sandbox, 7 blobs a page)', async () => {
     const output = new ProtocolOutput(new (require('stream').PassThrough)());
     const http = new HttpClient({timeoutMs: 10_000, maxRetries: 2, logger: new Logger(output)});
@@ -177,6 +200,26 @@ describe('exports: CSV and gzip', () => {
     expect(paged.stats.lists).toBe(Math.ceil(b.length / 7));
     expect(a).toEqual(b);
     expect(b.length).toBeGreaterThan(20);
+  });
+});
+
+describe('exports: Parquet', () => {
+  it('plain and snappy Parquet exports give the truth per day to the cent and the ids of the CSV exports of the same rows', async () => {
+    const sb = await sandbox({
+      exports: [
+        {name: 'pq-actual', dataset: 'ActualCost', format: 'parquet-snappy', rowsPerPart: 500, history: false},
+        {name: 'pq-amortized', dataset: 'AmortizedCost', format: 'parquet', rowsPerPart: 900},
+        {name: 'csv-actual', dataset: 'ActualCost', format: 'csv', history: false},
+      ],
+    });
+    const pq = await read(exportsConfig(sb, ['pq-actual', 'pq-amortized']), ['usage_details', 'usage_details_amortized'], {syncMode: 'full_refresh'});
+    expect(pq.code).toBe(0);
+    expect(byDay(records(pq, 'usage_details'))).toEqual(truthByDay((await sb.exportTruth('pq-actual')).days));
+    expect(byDay(records(pq, 'usage_details_amortized'))).toEqual(truthByDay((await sb.exportTruth('pq-amortized')).days));
+    const csv = await read(exportsConfig(sb, ['csv-actual']), ['usage_details'], {syncMode: 'full_refresh'});
+    const ids = (run: CliRun): string[] => records(run, 'usage_details').map((r: Rec) => r.id).sort();
+    expect(ids(pq)).toEqual(ids(csv));
+    expect(ids(pq).length).toBeGreaterThan(1000);
   });
 });
 
@@ -196,6 +239,14 @@ describe('exports: incremental', () => {
     const last = lastState(first, 'usage_details');
     expect(last.usage_date).toBe(BASE.endDate);
     expect(last.runs).toEqual(truth.months);
+  });
+
+  it('the cursor claims no day after the last one the runs hold (today has no export yet)', async () => {
+    const cfg = {...config};
+    delete cfg.end_date;
+    const run = await read(cfg, ['usage_details']);
+    expect(run.code).toBe(0);
+    expect(lastState(run, 'usage_details').usage_date).toBe('2026-11-24');
   });
 
   it('a sync when no new run exists reads manifests only and downloads no data blob', async () => {

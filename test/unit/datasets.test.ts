@@ -376,3 +376,15 @@ describe('never a crash', () => {
     );
   });
 });
+
+describe('docs', () => {
+  const root = path.resolve(__dirname, '..', '..');
+  test('the user page names every field of the four streams; the exports page every data_source key', () => {
+    const page = fs.readFileSync(path.join(root, 'docs', 'azure-billing.md'), 'utf8');
+    const fields = DATASET_STREAMS.flatMap((d) => [d.stream, ...Object.keys(datasetJsonSchema(d.dataset).properties as object)]);
+    expect(fields.filter((f) => !page.includes(`\`${f}\``))).toEqual([]);
+    const exportsPage = fs.readFileSync(path.join(root, 'docs', 'exports.md'), 'utf8');
+    const keys = ['type', 'storage_account_url', 'container', 'root_folder_path', 'export_names', 'sas_token'];
+    expect(keys.filter((k) => !exportsPage.includes(`\`${k}\``))).toEqual([]);
+  });
+});

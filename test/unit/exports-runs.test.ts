@@ -138,6 +138,20 @@ describe('choosing runs: the latest complete run per scope, dataset and month', 
   });
 });
 
+describe('nested scopes', () => {
+  it('an export of a department under an exported enrollment is left out (its rows would count twice)', () => {
+    const listed = listing([]);
+    const enrollment = run(manifest({runId: 'enr'}), listed);
+    const department = run(manifest({runId: 'dep', name: 'dep', resourceId: `${EA}/departments/42/providers/Microsoft.CostManagement/exports/dep`}), listed);
+    const other = run(manifest({runId: 'other', name: 'o', resourceId: '/providers/Microsoft.Billing/billingAccounts/7654321/providers/Microsoft.CostManagement/exports/o'}), listed);
+    const {chosen, nested} = chooseRuns([department, enrollment, other]);
+    expect(chosen.map((c) => c.run.runId).sort()).toEqual(['enr', 'other']);
+    expect(nested.map((c) => c.run.runId)).toEqual(['dep']);
+    // alone, the department is read
+    expect(chooseRuns([department]).chosen.map((c) => c.run.runId)).toEqual(['dep']);
+  });
+});
+
 describe('List Blobs XML', () => {
   it('reads names (entities decoded, spaces kept), sizes and the next marker', () => {
     const xml = `<?xml version="1.0" encoding="utf-8"?><EnumerationResults ServiceEndpoint="https://a.blob.core.windows.net/" ContainerName="c"><Prefix>root/</Prefix><MaxResults>2</MaxResults>
