@@ -13,8 +13,9 @@
  * example (ea_mca_union.sql) must give each day's rows, cost and cost in USD of each scope's
  * truth, and the two connections' ids never clash (loaded into one table, nothing merges).
  *
- * FOCUS (docs/design.md §9): focus_costs of both connections loaded into the focus_costs.sql
- * table; the five FinOps examples (focus_*.sql) checked against the sandbox's truth.
+ * FOCUS (docs/design.md §15): focus_costs of both connections loaded into the focus_costs.sql
+ * table; the five FinOps examples (focus_*.sql) checked against the sandbox's truth; focus_costs
+ * from the enrollment's FocusCost export checked per day against the export's truth.
  */
 import fs from 'fs';
 import path from 'path';
@@ -26,6 +27,7 @@ import {latestStateInput, mcaProfileScopes, SANDBOX_TRACKING_RULES, sandboxConfi
 import {CliRun, FROZEN_TODAY, Json, ofType, readJson, recordEnvelopes, REPO, runCli, states, tempDir, writeJson} from '../support/cli';
 import {createTableSql, JsonSchema, toRow} from './ddl';
 import {FocusTruth, focusTruth} from './focus-truth';
+import {mintSas} from '../../sandbox/testing';
 
 const CH_URL = process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123/';
 const DB = `airbyte_azure_billing_test_${process.pid}`;
@@ -33,6 +35,8 @@ const DB = `airbyte_azure_billing_test_${process.pid}`;
 const MCA_DB = `${DB}_mca`;
 /** One table fed by both connections. */
 const BOTH_DB = `${DB}_both`;
+/** focus_costs of the EA enrollment read from its FocusCost export instead of the API. */
+const EXPORTS_DB = `${DB}_exports`;
 /** The MCA billing profile loaded: the one billed in EUR, so that cost and cost in USD differ. */
 const MCA_PROFILE = 1;
 const EXAMPLES = path.join(REPO, 'examples', 'clickhouse');
@@ -161,7 +165,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await sb?.close();
-  if (process.env.KEEP_CLICKHOUSE_DB !== '1') for (const db of [DB, MCA_DB, BOTH_DB]) await ch(`DROP DATABASE IF EXISTS ${db}`).catch(() => undefined);
+  if (process.env.KEEP_CLICKHOUSE_DB !== '1') for (const db of [DB, MCA_DB, BOTH_DB, EXPORTS_DB]) await ch(`DROP DATABASE IF EXISTS ${db}`).catch(() => undefined);
   if (figures.length) process.stdout.write(`\n${figures.join('\n')}\n`);
 });
 
@@ -388,7 +392,7 @@ describe('FOCUS truth (test/clickhouse/focus-truth.ts)', () => {
 });
 
 /**
- * FOCUS (docs/design.md §9): the focus_costs stream of the EA enrollment (full sync and re-sync)
+ * FOCUS (docs/design.md §15): the focus_costs stream of the EA enrollment (full sync and re-sync)
  * and of the MCA billing profile (full sync), each read alone, loaded into the focus_costs.sql
  * table; the five FinOps examples are checked against the sandbox's truth (test/clickhouse/
  * focus-truth.ts: from the rows the sandbox generates, never from the connector's output).
@@ -507,6 +511,40 @@ describe('FOCUS: focus_costs and the FinOps example queries', () => {
     expect(categories.filter((c) => !SERVICE_CATEGORIES.includes(c))).toEqual([]);
     expect(categories).toEqual(expect.arrayContaining(['Compute', 'Databases', 'Networking', 'Storage']));
     figures.push(`focus_cost_by_service_category_day.sql (${name}): ${rows.length} rows over ${perDay.length} days; categories ${categories.join(', ')}; every day's EffectiveCost and BilledCost equal the amortized and actual truth to the cent`);
+  });
+
+  it('EA from its FocusCost export (1.0r2, snappy Parquet): each day\'s EffectiveCost and BilledCost equal the export\'s truth to the cent', async () => {
+    await ch(`DROP DATABASE IF EXISTS ${EXPORTS_DB}`);
+    await ch(`CREATE DATABASE ${EXPORTS_DB}`);
+    await createTable(EXPORTS_DB, FOCUS);
+    const truth = await sb.exportTruth('ea-focus');
+    const s = sb.storage;
+    const dataSource = {type: 'exports', storage_account_url: s.accountUrl, container: s.container, root_folder_path: s.rootFolderPath, export_names: ['ea-focus'], sas_token: mintSas(sb, {expiresInSeconds: 3600})};
+    const run = await read(sandboxConfig(sb, WINDOW, {slice_days: 7, month_close_days: 5, data_source: dataSource}), catalog);
+    const n = await loadStream(run, FOCUS, EXPORTS_DB);
+    await ch(`OPTIMIZE TABLE ${EXPORTS_DB}.${FOCUS} FINAL`);
+    const perDay = await chRows(
+      `SELECT toString(day) AS day, toString(sum(effective_cost)) AS effective, toString(sum(billed_cost)) AS billed FROM (${await exampleSql('focus_cost_by_service_category_day.sql')}) GROUP BY day ORDER BY day`,
+      EXPORTS_DB,
+    );
+    const got = new Map(perDay.map((d) => [d.day, d]));
+    const mismatches: string[] = [];
+    let days = 0;
+    for (const [day, t] of Object.entries(truth.days)) {
+      if (day < WINDOW.start || day > WINDOW.end || t.rows === 0) continue;
+      days++;
+      const d = got.get(day);
+      if (!d) mismatches.push(`${day}: missing`);
+      else {
+        if (cents(d.effective) !== cents(t.effectiveCost)) mismatches.push(`${day}: EffectiveCost ${d.effective} vs ${t.effectiveCost}`);
+        if (cents(d.billed) !== cents(t.billedCost)) mismatches.push(`${day}: BilledCost ${d.billed} vs ${t.billedCost}`);
+      }
+    }
+    for (const day of got.keys()) if (!truth.days[day]?.rows) mismatches.push(`${day}: not in the truth`);
+    expect(mismatches).toEqual([]);
+    expect(days).toBe(got.size);
+    expect(new Set(recordEnvelopes(run, FOCUS).map((r) => r.data.x_SourceDataset)).size).toBe(1);
+    figures.push(`focus_costs from the FocusCost export: ${n} records (${recordEnvelopes(run, FOCUS)[0]?.data.x_SourceDataset}), ${days} days; every day's EffectiveCost and BilledCost equal the export's truth`);
   });
 
   it('EA: commitment utilization by CommitmentDiscountId: used and unused EffectiveCost equal the truth per commitment', async () => {

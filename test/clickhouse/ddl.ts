@@ -59,7 +59,7 @@ export function columns(schema: JsonSchema): Array<[string, string]> {
   return [...AIRBYTE_COLUMNS, ...Object.entries(schema.properties ?? {}).map(([name, prop]): [string, string] => [name, columnType(prop)])];
 }
 
-/** The primary key column: `x_RecordId` in FOCUS streams (docs/design.md §9), `id` elsewhere. */
+/** The primary key column: `x_RecordId` in FOCUS streams (docs/design.md §15), `id` elsewhere. */
 export function keyColumn(schema: JsonSchema): string {
   return schema.properties?.x_RecordId ? 'x_RecordId' : 'id';
 }

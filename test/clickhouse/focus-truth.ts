@@ -3,7 +3,7 @@
  * from the rows the sandbox generates, never from the connector: per day, subscription,
  * commitment, pricing model and month, exact decimal sums (bigint at the sandbox's 1e-28 scale).
  *
- * FOCUS's EffectiveCost is the amortized cost (docs/design.md §9), so every figure here sums the
+ * FOCUS's EffectiveCost is the amortized cost (docs/design.md §15), so every figure here sums the
  * AmortizedCost rows of a usable day; rows whose Date text is unusable belong to no day and are
  * left out, as the connector leaves them out. List cost is pay-as-you-go price × quantity: MCA
  * writes it (paygCostInBillingCurrency), the sandbox's EA rows carry PayGPrice and Quantity.
