@@ -1,7 +1,8 @@
 -- Generated from resources/schemas/usage_details.json by test/clickhouse/ddl.ts (npm run test:clickhouse checks this file is in sync).
 -- Types as Airbyte's ClickHouse destination maps JSON schema: string -> String, date -> Date,
--- number -> Float64, integer -> Int64, boolean -> UInt8, object/array -> String (JSON text),
--- nullable -> Nullable(...). ReplacingMergeTree on the primary key `id`, newest sync wins.
+-- date-time -> DateTime('UTC'), number -> Float64, integer -> Int64, boolean -> UInt8,
+-- object/array -> String (JSON text), nullable -> Nullable(...).
+-- ReplacingMergeTree on the primary key `id`, newest sync wins.
 CREATE TABLE IF NOT EXISTS usage_details
 (
     `_airbyte_raw_id`                  String,
