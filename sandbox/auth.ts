@@ -10,9 +10,21 @@ export interface Credentials {
 export type AuthResult = {ok: true} | {ok: false; status: number; code: string; message: string; headers?: Record<string, string>};
 
 export const ARM_SCOPE = 'https://management.azure.com/.default';
+/** Tokens for the storage account's Blob REST (docs/design.md §14). */
+export const STORAGE_SCOPE = 'https://storage.azure.com/.default';
+
+export type Audience = 'arm' | 'storage';
+
+export interface TokenInfo {
+  audience: Audience;
+  /** The resource the token was issued for (its audience URI). */
+  resource: string;
+  expired: boolean;
+}
 
 export class TokenStore {
   private readonly tokens = new Map<string, number>(); // token -> expiry (ms)
+  private readonly audiences = new Map<string, Audience>();
   readonly issued: string[] = [];
 
   constructor(private readonly creds: Credentials, private readonly lifetimeSeconds: number) {}
@@ -41,11 +53,12 @@ export class TokenStore {
       return aad(401, 'invalid_client', 7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`);
     }
     const scope = form.get('scope') ?? '';
-    if (scope !== ARM_SCOPE && scope !== 'https://management.core.windows.net/.default') {
+    if (scope !== ARM_SCOPE && scope !== 'https://management.core.windows.net/.default' && scope !== STORAGE_SCOPE) {
       return aad(400, 'invalid_scope', 1002012, `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`);
     }
     const token = 'eyJ0eXAiOiJKV1QiLCJzYW5kYm94Ijp0cnVlfQ.' + randomBytes(48).toString('base64url');
     this.tokens.set(token, Date.now() + this.lifetimeSeconds * 1000);
+    this.audiences.set(token, scope === STORAGE_SCOPE ? 'storage' : 'arm');
     this.issued.push(token);
     return [200, {token_type: 'Bearer', expires_in: this.lifetimeSeconds, ext_expires_in: this.lifetimeSeconds, access_token: token}];
   }
@@ -55,6 +68,14 @@ export class TokenStore {
     this.tokens.set(token, 0);
   }
 
+  /** A token's audience and whether it expired (null: never issued). */
+  lookup(token: string): TokenInfo | null {
+    const exp = this.tokens.get(token);
+    const audience = this.audiences.get(token);
+    if (exp === undefined || audience === undefined) return null;
+    return {audience, resource: audience === 'storage' ? 'https://storage.azure.com' : 'https://management.azure.com', expired: Date.now() >= exp};
+  }
+
   check(header: string | undefined): AuthResult & {token?: string} {
     const challenge = {'WWW-Authenticate': 'Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token", error_description="The authentication failed because of missing \'Authorization\' header."'};
     if (!header) return {ok: false, status: 401, code: 'AuthenticationFailed', message: "Authentication failed. The 'Authorization' header is missing.", headers: challenge};
@@ -62,6 +83,9 @@ export class TokenStore {
     if (!m) return {ok: false, status: 401, code: 'AuthenticationFailed', message: "Authentication failed. The 'Authorization' header is provided in an invalid format.", headers: challenge};
     const exp = this.tokens.get(m[1]);
     if (exp === undefined) return {ok: false, status: 401, code: 'InvalidAuthenticationToken', message: 'The access token is invalid.', headers: challenge};
+    if (this.audiences.get(m[1]) === 'storage') {
+      return {ok: false, status: 401, code: 'InvalidAuthenticationTokenAudience', message: "The access token has been obtained for wrong audience or resource 'https://storage.azure.com'. It should exactly match with one of the allowed audiences 'https://management.core.windows.net/','https://management.azure.com/'.", headers: challenge};
+    }
     if (Date.now() >= exp) return expired(m[1], exp);
     return {ok: true, token: m[1]};
   }

@@ -4,7 +4,9 @@
  * Prints one JSON line with the URLs and credentials once listening; stops on SIGTERM/SIGINT.
  */
 import {readFileSync} from 'fs';
+import {DEFAULT_EXPORTS} from './exports/spec';
 import {Sandbox, SandboxOptions, startSandbox} from './server';
+import {mintSas} from './testing';
 
 const USAGE = `usage: sandbox [options]
   --config FILE              JSON file of SandboxOptions (flags override it)
@@ -37,11 +39,19 @@ const USAGE = `usage: sandbox [options]
                              MCA usage range (default --start/--end)
   --mca-rows-per-day N       MCA rows per day (default --rows-per-day)
   --mca-empty-days D1,D2     MCA days without usage (default --empty-days)
+  --exports[=NAME,NAME]      write the storage account's exports at start (all of the default set, or
+                             these of it) and print the account URL, container and a read+list SAS
+                             (docs/design.md §14); without it they are written on first use
+  --storage-account NAME     default sandboxbilling (served at {baseUrl}/storage/{account})
+  --exports-container C      default exports
+  --exports-root P           root folder path of the exports (default costmanagement)
+  --storage-blob-data-reader=false
+                             the principal lacks Storage Blob Data Reader (bearer reads: 403)
   --faults JSON              FaultOptions as JSON
   --fault-seed N, --rate-429 X, --rate-5xx X, --rate-reset X, --rate-truncate X, --rate-slow X,
-  --slow-ms N, --token-expiry-every N`;
+  --slow-ms N, --token-expiry-every N, --sas-expire-after-requests N, --sas-expires-at ISO`;
 
-type Kind = 'int' | 'num' | 'str' | 'list' | 'bool' | 'json';
+type Kind = 'int' | 'num' | 'str' | 'list' | 'bool' | 'json' | 'exports';
 const FLAGS: Record<string, [string, Kind]> = {
   port: ['port', 'int'], 'storage-port': ['storagePort', 'int'], host: ['host', 'str'], 'path-prefix': ['pathPrefix', 'str'],
   seed: ['seed', 'int'], enrollment: ['enrollmentNumber', 'str'], start: ['startDate', 'str'], end: ['endDate', 'str'],
@@ -53,16 +63,27 @@ const FLAGS: Record<string, [string, Kind]> = {
   forbidden: ['forbidden', 'bool'], faults: ['faults', 'json'], 'forbidden-scopes': ['forbiddenScopes', 'list'],
   mca: ['mca', 'bool'], 'mca-billing-account': ['mcaBillingAccountId', 'str'], 'mca-start': ['mcaStartDate', 'str'],
   'mca-end': ['mcaEndDate', 'str'], 'mca-rows-per-day': ['mcaRowsPerDay', 'int'], 'mca-empty-days': ['mcaEmptyDays', 'list'],
+  exports: ['exports', 'exports'], 'storage-account': ['storageAccount', 'str'], 'exports-container': ['exportsContainer', 'str'],
+  'exports-root': ['exportsRootFolder', 'str'], 'storage-blob-data-reader': ['storageBlobDataReader', 'bool'],
   'tenant-id': ['tenantId', 'str'], 'client-id': ['clientId', 'str'], 'client-secret': ['clientSecret', 'str'], 'api-key': ['apiKey', 'str'],
 };
 const FAULT_FLAGS: Record<string, [string, Kind]> = {
   'fault-seed': ['seed', 'int'], 'rate-429': ['rate429', 'num'], 'rate-5xx': ['rate5xx', 'num'], 'rate-reset': ['rateReset', 'num'],
   'rate-truncate': ['rateTruncate', 'num'], 'rate-slow': ['rateSlow', 'num'], 'slow-ms': ['slowMs', 'int'],
-  'token-expiry-every': ['tokenExpiryEvery', 'int'],
+  'token-expiry-every': ['tokenExpiryEvery', 'int'], 'sas-expire-after-requests': ['sasExpireAfterRequests', 'int'],
+  'sas-expires-at': ['sasExpiresAt', 'str'],
 };
 
 function convert(flag: string, kind: Kind, v: string | undefined): unknown {
   if (kind === 'bool') return v === undefined ? true : v !== 'false';
+  if (kind === 'exports') {
+    // the default set, or the named exports of it
+    if (v === undefined || v === 'true') return [...DEFAULT_EXPORTS];
+    const names = v.split(',').map((x) => x.trim()).filter(Boolean);
+    const unknown = names.filter((n) => !DEFAULT_EXPORTS.some((e) => e.name === n));
+    if (unknown.length) throw new Error(`--exports: no default export named ${unknown.join(', ')} (known: ${DEFAULT_EXPORTS.map((e) => e.name).join(', ')})`);
+    return DEFAULT_EXPORTS.filter((e) => names.includes(e.name));
+  }
   if (v === undefined) throw new Error(`--${flag} needs a value`);
   switch (kind) {
     case 'int':
@@ -93,7 +114,7 @@ export function parseArgs(argv: string[]): SandboxOptions {
     const spec = name === 'config' ? null : FLAGS[name] ?? FAULT_FLAGS[name];
     if (name !== 'config' && !spec) throw new Error(`unknown flag --${name}\n${USAGE}`);
     let v = m[2];
-    if (v === undefined && !(spec && spec[1] === 'bool')) v = argv[++i];
+    if (v === undefined && !(spec && (spec[1] === 'bool' || spec[1] === 'exports'))) v = argv[++i];
     if (name === 'config') {
       if (!v) throw new Error('--config needs a file');
       opts = {...opts, ...(JSON.parse(readFileSync(v, 'utf8')) as Record<string, unknown>)};
@@ -141,11 +162,19 @@ async function main(): Promise<void> {
   }
   const sb = await startSandbox(options);
   const o = sb.options;
+  const exportsFlag = process.argv.slice(2).some((a) => a === '--exports' || a.startsWith('--exports='));
+  let storage: Record<string, unknown> = {storageAccountUrl: sb.storage.accountUrl, exportsContainer: sb.storage.container, exportsRootFolder: sb.storage.rootFolderPath};
+  if (exportsFlag) {
+    const truth = await sb.exportTruth();
+    // a week-long read+list SAS for the demo (the sandbox's own throwaway account key)
+    storage = {...storage, sasToken: mintSas(sb, {expiresInSeconds: 7 * 86_400}), exports: truth.exports.map((e) => ({name: e.name, dataset: e.dataset, format: e.format, scope: e.scope, rows: e.rows}))};
+  }
   process.stdout.write(JSON.stringify({
     baseUrl: sb.baseUrl, storageUrl: sb.storageUrl, tenantId: o.tenantId, clientId: o.clientId,
     clientSecret: o.clientSecret, apiKey: o.apiKey, enrollmentNumber: o.enrollmentNumber,
     startDate: o.startDate, endDate: o.endDate, today: o.today, rowsPerDay: o.rowsPerDay, seed: o.seed,
     ...scopeIds(sb),
+    ...storage,
   }) + '\n');
   let stopping = false;
   const stop = (sig: string) => {

@@ -5,7 +5,7 @@
  */
 import {hash32, hashUnit} from './prng';
 
-export type FaultEndpoint = 'token' | 'generate' | 'poll' | 'blob' | 'ea';
+export type FaultEndpoint = 'token' | 'generate' | 'poll' | 'blob' | 'ea' | 'storage';
 
 export type FaultKind = '429' | '5xx' | 'reset' | 'truncate' | 'slow';
 
@@ -40,6 +40,10 @@ export interface FaultOptions {
   failedReports?: FailedReportRule[];
   /** Limit injected faults (429/5xx/reset/truncate/slow) to these endpoints (default all). */
   endpoints?: FaultEndpoint[];
+  /** Storage account (docs/design.md §14): every SAS counts as expired from this ISO time on. */
+  sasExpiresAt?: string;
+  /** Storage account: every SAS counts as expired after this many SAS-authorized requests. */
+  sasExpireAfterRequests?: number;
   /** Days without data (merged into the enrollment's emptyDays). */
   emptyDays?: string[];
 }

@@ -3,7 +3,7 @@
  * one listener, and report blobs on a second listener (another host:port, as SAS links are),
  * so tests can check that the bearer token never travels to the storage host.
  */
-import {createHmac, randomBytes} from 'crypto';
+import {createHash, createHmac, randomBytes} from 'crypto';
 import * as http from 'http';
 import {AddressInfo} from 'net';
 import * as os from 'os';
@@ -20,6 +20,10 @@ import {uuidFrom} from './prng';
 import {RenderedReport, ReportStore} from './report';
 import {ScopeData, scopeHasData, scopeSource, scopeTruth, ScopeTruth} from './scope-data';
 import {isForbidden, listScopes, resolveScope, Scope, ScopeAnswer, ScopeWorld} from './scopes';
+import {DEFAULT_EXPORTS, ExportSpec} from './exports/spec';
+import {ExportsTruth, ExportsWorld, ExportTruth} from './exports/world';
+import {StorageAccount} from './storage/account';
+import {handleBlobRequest} from './storage/blob-rest';
 
 export interface SandboxOptions {
   host?: string;
@@ -82,6 +86,20 @@ export interface SandboxOptions {
   /** Answer 403 to blob requests carrying an Authorization header (they are always counted). */
   rejectBlobAuthorization?: boolean;
   faults?: FaultOptions;
+
+  // Storage account with Cost Management exports (docs/design.md §14), at {baseUrl}/storage/{account}
+  /** Storage account name (default 'sandboxbilling'). */
+  storageAccount?: string;
+  /** Base64 account key that signs SAS tokens (default derived from the seed). */
+  storageAccountKey?: string;
+  /** Container of the exports (default 'exports'). */
+  exportsContainer?: string;
+  /** Root folder path of the exports (default 'costmanagement'; '' = container root). */
+  exportsRootFolder?: string;
+  /** Which exports exist (default DEFAULT_EXPORTS); written on first use. */
+  exports?: ExportSpec[];
+  /** The principal holds Storage Blob Data Reader on the account (default true). */
+  storageBlobDataReader?: boolean;
 }
 
 export type ResolvedOptions = Required<Omit<SandboxOptions, 'cacheDir' | 'retryAfterSeconds' | 'messRates'>> & {
@@ -143,6 +161,12 @@ export function resolveOptions(o: SandboxOptions = {}): ResolvedOptions {
     cacheEaPages: o.cacheEaPages ?? false,
     rejectBlobAuthorization: o.rejectBlobAuthorization ?? false,
     faults: o.faults ?? {},
+    storageAccount: o.storageAccount ?? 'sandboxbilling',
+    storageAccountKey: o.storageAccountKey ?? createHash('sha512').update(`sandbox-storage-key:${o.seed ?? 42}`).digest('base64'),
+    exportsContainer: o.exportsContainer ?? 'exports',
+    exportsRootFolder: (o.exportsRootFolder ?? 'costmanagement').replace(/^\/+|\/+$/g, ''),
+    exports: o.exports ?? [...DEFAULT_EXPORTS],
+    storageBlobDataReader: o.storageBlobDataReader ?? true,
   };
 }
 
@@ -159,9 +183,27 @@ export interface SandboxStats {
   tokensIssued: number;
 }
 
+/** The storage account holding the exports (docs/design.md §14). */
+export interface SandboxStorage {
+  /** `{baseUrl}/storage/{account}`: the connector's storage_account_url. */
+  accountUrl: string;
+  account: string;
+  container: string;
+  rootFolderPath: string;
+  /** Base64 account key (signs SAS tokens; testing.ts mints them). */
+  key: string;
+}
+
 export interface Sandbox {
   baseUrl: string;
+  /** The report blobs' listener (Cost Details API), not the exports' storage account. */
   storageUrl: string;
+  storage: SandboxStorage;
+  /** Truth of the exports (writes them first if not yet): runs, and per day what a correct reader reads. */
+  exportTruth(): Promise<ExportsTruth>;
+  exportTruth(name: string): Promise<ExportTruth>;
+  /** Every SAS of the storage account counts as expired from now on. */
+  expireStorageSas(): void;
   stats: SandboxStats;
   issuedTokens: string[];
   options: ResolvedOptions;
@@ -255,10 +297,17 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
   const reports = new Map<string, Report>();
   const rangeCounts = new Map<string, number>();
   const faultRetryAfter = o.faults.retryAfterSeconds ?? 1;
+  const account = new StorageAccount(o.storageAccount, o.storageAccountKey);
+  const exportsWorld = new ExportsWorld({
+    seed: o.seed, today: o.today, enrollment, mca, csvSchema: o.csvSchema, cacheDir: o.cacheDir,
+    storage: {account: o.storageAccount, key: o.storageAccountKey, container: o.exportsContainer, rootFolderPath: o.exportsRootFolder, exports: o.exports},
+  }, account);
+  let sasRequests = 0;
+  let sasExpiredNow = false;
   const slowMs = o.faults.slowMs ?? 5000;
   const stats: SandboxStats = {
-    requests: {token: 0, generateCostDetailsReport: 0, costDetailsOperationResults: 0, blob: 0, eaUsageDetails: 0, sandbox: 0, unknown: 0},
-    faults: {'429': 0, '5xx': 0, reset: 0, truncate: 0, slow: 0, tokenExpiry: 0, failedReport: 0, noDataFound: 0},
+    requests: {token: 0, generateCostDetailsReport: 0, costDetailsOperationResults: 0, blob: 0, eaUsageDetails: 0, sandbox: 0, storage: 0, unknown: 0},
+    faults: {'429': 0, '5xx': 0, reset: 0, truncate: 0, slow: 0, tokenExpiry: 0, failedReport: 0, noDataFound: 0, sasExpired: 0},
     rateLimited: 0,
     blobRequestsWithAuthorization: 0,
     concurrentReportsPeak: 0,
@@ -614,6 +663,19 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
     sendJson(res, 404, {error: 'unknown sandbox endpoint'});
   }
 
+  async function exportsRoute(res: http.ServerResponse, url: URL): Promise<void> {
+    count('sandbox');
+    const truth = await exportsWorld.ready();
+    const name = url.searchParams.get('name');
+    if (name === null) {
+      sendJson(res, 200, truth);
+      return;
+    }
+    const one = truth.exports.find((x) => x.name === name);
+    if (!one) sendJson(res, 404, {error: `no export named ${name}`});
+    else sendJson(res, 200, one);
+  }
+
   async function handleMain(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sandbox');
     let path = url.pathname;
@@ -627,7 +689,30 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
     }
     const method = req.method ?? 'GET';
     let m: RegExpExecArray | null;
+    if (path === '/_sandbox/exports' && method === 'GET') return exportsRoute(res, url);
     if (path.startsWith('/_sandbox/') && method === 'GET') return sandboxRoute(res, url, path);
+    if (path.startsWith('/storage/')) {
+      count('storage');
+      return handleBlobRequest(req, res, url, path.slice('/storage'.length), `${baseUrl}/storage/${o.storageAccount}`, {
+        account,
+        ready: async () => void (await exportsWorld.ready()),
+        tokens,
+        faults,
+        countFault: (k) => (stats.faults[k] = (stats.faults[k] ?? 0) + 1),
+        blobDataReader: o.storageBlobDataReader,
+        tenantId: o.tenantId,
+        latencyMs: o.pageLatencyMs,
+        sasExpired: () => {
+          sasRequests++;
+          const f = o.faults;
+          const gone = sasExpiredNow || (f.sasExpireAfterRequests !== undefined && sasRequests > f.sasExpireAfterRequests) ||
+            (f.sasExpiresAt !== undefined && Date.now() >= Date.parse(f.sasExpiresAt));
+          if (gone) stats.faults.sasExpired++;
+          return gone;
+        },
+        now: () => Date.now(),
+      });
+    }
     if ((m = RE_TOKEN.exec(path)) && method === 'POST') return token(req, res, m[1]);
     let scopeAnswer: ScopeAnswer | null = null;
     if ((m = RE_GENERATE.exec(path)) && method === 'POST' && (scopeAnswer = resolveScope(m[1], world))) return generate(req, res, url, m[1], scopeAnswer);
@@ -731,6 +816,17 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
   return {
     baseUrl,
     storageUrl,
+    storage: {accountUrl: `${baseUrl}/storage/${o.storageAccount}`, account: o.storageAccount, container: o.exportsContainer, rootFolderPath: o.exportsRootFolder, key: o.storageAccountKey},
+    exportTruth: (async (name?: string) => {
+      const t = await exportsWorld.ready();
+      if (name === undefined) return t;
+      const one = t.exports.find((x) => x.name === name);
+      if (!one) throw new Error(`no export named ${name}`);
+      return one;
+    }) as Sandbox['exportTruth'],
+    expireStorageSas() {
+      sasExpiredNow = true;
+    },
     stats,
     issuedTokens: tokens.issued,
     options: o,
@@ -753,6 +849,7 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
         s.closeAllConnections();
       });
       await Promise.all([stop(main), stop(storage)]);
+      await exportsWorld.dispose();
       // waits for renders in flight before removing their temp dir
       await store.dispose();
     },
