@@ -9,6 +9,9 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '/test/acceptance/', '/test/clickhouse/', '/test/faults/'],
   transform: {
     '^.+\\.ts$': ['ts-jest', {tsconfig: 'tsconfig.json'}],
+    // hyparquet ships ES modules only: Node loads them from CommonJS (require of ESM), Jest's loader does not
+    '/node_modules/hyparquet(-writer)?/.+\\.js$': ['ts-jest', {tsconfig: {allowJs: true, module: 'commonjs', target: 'ES2022', isolatedModules: true}}],
   },
+  transformIgnorePatterns: ['/node_modules/(?!hyparquet)'],
   testTimeout: 60000,
 };

@@ -8,6 +8,7 @@
  *   npm run bench -- --keep-cache       # keep pre-rendered data for the next run
  *   npm run bench -- --worker-threads 1 # the connector on one thread (default: one per core, up to 2)
  *   npm run bench -- --no-image-env     # without the image's MALLOC_* settings (see the Dockerfile)
+ *   npm run bench -- --skip-exports     # without the exports part (scripts/bench-exports.ts)
  *
  * What runs, per size N (an enrollment of one 30-day month with N/30 rows per day, default
  * synthetic mess: bad dates, malformed tags, duplicates, quoted newlines):
@@ -36,12 +37,13 @@ import {planSlices} from '../src/sync/slices';
 import {computeTruth, EaPageStore, makeEnrollment, ReportStore, resolveOptions, SandboxOptions, startSandbox} from '../sandbox';
 import type {Sandbox} from '../sandbox';
 import {eaCacheKey} from '../sandbox/ea-cache';
+import {parseExportsArgs, runExportsBench} from './bench-exports';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const CLI = path.join(ROOT, 'bin', 'source-azure-billing');
-const PROBE = path.join(__dirname, 'bench-probe.js');
+export const CLI = path.join(ROOT, 'bin', 'source-azure-billing');
+export const PROBE = path.join(__dirname, 'bench-probe.js');
 const SELF = __filename;
-const FLUSH_CHARS = 256 * 1024;
+export const FLUSH_CHARS = 256 * 1024;
 
 type Api = 'cost_details' | 'ea';
 
@@ -66,9 +68,11 @@ interface Args {
   workerThreads?: number;
   /** Run the connector with the image's ENV MALLOC_* lines (as the container does). */
   imageEnv: boolean;
+  /** Then the exports part (scripts/bench-exports.ts), with these sizes; null skips it. */
+  exportsSizes: number[] | null;
 }
 
-function parseSize(s: string): number {
+export function parseSize(s: string): number {
   const m = /^(\d+(?:\.\d+)?)([km]?)$/i.exec(s.trim());
   if (!m) throw new Error(`bad size ${s} (e.g. 10k, 1m, 250000)`);
   return Math.round(Number(m[1]) * (m[2].toLowerCase() === 'k' ? 1e3 : m[2].toLowerCase() === 'm' ? 1e6 : 1));
@@ -90,6 +94,7 @@ function parseArgs(argv: string[]): Args {
     sliceDays: 7,
     maxConcurrency: 2,
     imageEnv: true,
+    exportsSizes: [100_000, 1_000_000, 2_000_000],
   };
   let with2m = false;
   for (let i = 0; i < argv.length; i++) {
@@ -115,8 +120,10 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--max-concurrency') a.maxConcurrency = Number(v());
     else if (k === '--worker-threads') a.workerThreads = Number(v());
     else if (k === '--no-image-env') a.imageEnv = false;
+    else if (k === '--skip-exports') a.exportsSizes = null;
+    else if (k === '--exports-sizes') a.exportsSizes = v().split(',').map(parseSize);
     else if (k === '--help' || k === '-h') {
-      console.log('npm run bench -- [--sizes 10k,100k,1m] [--with-2m] [--apis cost_details,ea] [--repeat N] [--sandbox child|inproc] [--skip-rules] [--skip-concurrency] [--worker-threads N] [--no-image-env] [--skip-sandbox-comparison] [--keep-cache] [--cache-dir D] [--out F]; see scripts/bench.ts');
+      console.log('npm run bench -- [--sizes 10k,100k,1m] [--with-2m] [--apis cost_details,ea] [--repeat N] [--sandbox child|inproc] [--skip-rules] [--skip-concurrency] [--worker-threads N] [--no-image-env] [--skip-exports] [--exports-sizes 100k,1m,2m] [--skip-sandbox-comparison] [--keep-cache] [--cache-dir D] [--out F]; see scripts/bench.ts');
       process.exit(0);
     } else throw new Error(`unknown option ${k}`);
   }
@@ -129,7 +136,7 @@ function parseArgs(argv: string[]): Args {
 // data set
 
 /** The most recent complete 30-day month (a fixed month length keeps rows per size exact). */
-function benchMonth(): {start: string; end: string; today: string} {
+export function benchMonth(): {start: string; end: string; today: string} {
   const now = new Date();
   const today = now.toISOString().slice(0, 10);
   for (let back = 1; back <= 6; back++) {
@@ -234,7 +241,7 @@ async function floorFiles(o: SandboxOptions, api: Api, sliceDays: number): Promi
 // ------------------------------------------------------------------------------------------
 // sandbox, in a child process or in this one
 
-interface SandboxHandle {
+export interface SandboxHandle {
   baseUrl: string;
   options: ReturnType<typeof resolveOptions>;
   stats(): Promise<Sandbox['stats']>;
@@ -254,7 +261,7 @@ async function sandboxRole(): Promise<void> {
   process.on('disconnect', () => process.exit(0));
 }
 
-async function startBenchSandbox(o: SandboxOptions, where: 'child' | 'inproc'): Promise<SandboxHandle> {
+export async function startBenchSandbox(o: SandboxOptions, where: 'child' | 'inproc'): Promise<SandboxHandle> {
   const options = resolveOptions(o);
   if (where === 'inproc') {
     const sb = await startSandbox(o);
@@ -284,7 +291,7 @@ async function startBenchSandbox(o: SandboxOptions, where: 'child' | 'inproc'): 
 // ------------------------------------------------------------------------------------------
 // children under measurement
 
-interface ChildResult {
+export interface ChildResult {
   wallMs: number;
   code: number | null;
   /** Peak RSS of the child itself, in MB (getrusage maxRSS, reported by the child). */
@@ -310,7 +317,7 @@ function readHwmKb(pid: number): number | null {
   }
 }
 
-function runChild(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<ChildResult> {
+export function runChild(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<ChildResult> {
   const devnull = fs.openSync('/dev/null', 'w');
   const started = process.hrtime.bigint();
   const spawnedAtMs = performance.timeOrigin + performance.now(); // the probe's clock: epoch ms
@@ -418,7 +425,7 @@ async function runFloor(kind: 'csv-parse' | 'bare-csv' | 'json', files: string[]
 // ------------------------------------------------------------------------------------------
 // the floor: bare loops over the same bytes
 
-class Sink {
+export class Sink {
   private parts: string[] = [];
   private size = 0;
   readonly emittedAt = Date.now();
@@ -459,7 +466,7 @@ function csvRowObject(header: string[], row: string[], tagsAt: number, infoAt: n
  * A bare CSV splitter: quoted fields with doubled quotes, CRLF or LF, BOM. Parses the complete
  * records of `s` from `at`, calls `onRow` for each, returns where the incomplete tail begins.
  */
-function bareCsv(s: string, at: number, final: boolean, onRow: (row: string[]) => void): number {
+export function bareCsv(s: string, at: number, final: boolean, onRow: (row: string[]) => void): number {
   const n = s.length;
   let i = at;
   let row: string[] = [];
@@ -611,8 +618,8 @@ export function realisticRules(): unknown[] {
 // ------------------------------------------------------------------------------------------
 // the benchmark
 
-const mb = (x: number | null | undefined): string => (x === null || x === undefined ? '-' : x.toFixed(0));
-const k = (x: number): string => (x >= 1e6 ? `${x / 1e6}M` : x >= 1e3 ? `${x / 1e3}k` : String(x));
+export const mb = (x: number | null | undefined): string => (x === null || x === undefined ? '-' : x.toFixed(0));
+export const k = (x: number): string => (x >= 1e6 ? `${x / 1e6}M` : x >= 1e3 ? `${x / 1e3}k` : String(x));
 
 interface Measured {
   wallS: number;
@@ -638,7 +645,7 @@ function measured(r: ChildResult, rows: number): Measured {
   };
 }
 
-function best(rs: ChildResult[]): ChildResult {
+export function best(rs: ChildResult[]): ChildResult {
   return rs.reduce((a, b) => (b.wallMs < a.wallMs ? b : a));
 }
 
@@ -713,6 +720,12 @@ async function main(): Promise<void> {
       fs.writeFileSync(args.out, JSON.stringify(results, null, 2));
     }
     if (args.concurrency) results.concurrency = await concurrencyRuns(work, args);
+    if (args.exportsSizes) {
+      const exportsArgs = parseExportsArgs(['--sizes', args.exportsSizes.join(','), ...(args.imageEnv ? [] : ['--no-image-env'])]);
+      if (args.repeat > 0) exportsArgs.repeat = args.repeat;
+      exportsArgs.workerThreads = args.workerThreads;
+      results.exports = await runExportsBench(exportsArgs);
+    }
     results.finishedAt = new Date().toISOString();
     results.summary = summarize(results);
     fs.mkdirSync(path.dirname(args.out), {recursive: true});
@@ -819,7 +832,7 @@ function summarize(results: Record<string, any>): Record<string, unknown> {
 }
 
 /** Times to first RECORD of the runs, e.g. "412 ms (runs 430, 412, 455)"; best first. */
-function msList(runs: Array<number | null>): string {
+export function msList(runs: Array<number | null>): string {
   const seen = runs.filter((ms): ms is number => ms !== null);
   if (seen.length === 0) return 'not seen';
   const bestMs = Math.round(Math.min(...seen));
@@ -845,7 +858,10 @@ const done = (p: Promise<void>): void => {
     process.exitCode = 1;
   });
 };
-if (role === 'sandbox') done(sandboxRole());
-else if (role === 'render') done(renderRole());
-else if (role === 'floor') done(floorRole(process.argv[roleAt + 2], process.argv[roleAt + 3]));
-else if (require.main === module) done(main());
+// only when run as the bench itself: scripts/bench-exports.ts imports the helpers above
+if (require.main === module) {
+  if (role === 'sandbox') done(sandboxRole());
+  else if (role === 'render') done(renderRole());
+  else if (role === 'floor') done(floorRole(process.argv[roleAt + 2], process.argv[roleAt + 3]));
+  else done(main());
+}

@@ -5,6 +5,9 @@
  * `npm run demo -- --mca` reads an MCA billing profile of the same sandbox instead of the EA
  * enrollment (`billing_scope`, docs/design.md §7) and adds cost per day, per invoice section and
  * in USD to the summary.
+ * `npm run demo -- --exports` reads the Cost Management exports of the sandbox's storage account
+ * instead of the API (`data_source` exports, docs/design.md §14): every export in the container,
+ * EA and MCA, CSV, gzip and Parquet, checked against the sandbox's truth of the runs to read.
  */
 import {spawn} from 'child_process';
 import fs from 'fs';
@@ -12,11 +15,13 @@ import path from 'path';
 import readline from 'readline';
 
 import {startSandbox} from '../sandbox';
+import {mintSas} from '../sandbox/testing';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const OUT = path.join(ROOT, '.demo');
 const CLI = path.join(ROOT, 'bin', 'source-azure-billing');
 const MCA = process.argv.slice(2).includes('--mca');
+const EXPORTS = process.argv.slice(2).includes('--exports');
 /** The MCA billing profile the --mca demo reads: the one billed in EUR, so cost in USD differs from cost. */
 const MCA_PROFILE_NAME = 'Contoso Europe GmbH';
 
@@ -52,9 +57,13 @@ async function main(): Promise<void> {
   const mcaScope = MCA ? sb.scopes.find((s) => s.type === 'mca_billing_profile' && s.name === MCA_PROFILE_NAME) : undefined;
   if (MCA && !mcaScope) throw new Error(`the sandbox serves no MCA billing profile ${MCA_PROFILE_NAME}`);
   const [startDate, endDate] = mcaScope ? [o.mcaStartDate, o.mcaEndDate] : [o.startDate, o.endDate];
+  // with --exports: every export of the storage account, whatever its scope (no scope filter)
+  const exportsSource = EXPORTS
+    ? {type: 'exports', storage_account_url: sb.storage.accountUrl, container: sb.storage.container, root_folder_path: sb.storage.rootFolderPath, sas_token: mintSas(sb, {expiresInSeconds: 3600})}
+    : undefined;
   const config = {
     // the EA enrollment, or with --mca an MCA billing profile (billing_scope replaces enrollment_number)
-    ...(mcaScope ? {billing_scope: mcaScope.config} : {enrollment_number: o.enrollmentNumber}),
+    ...(exportsSource ? {data_source: exportsSource} : mcaScope ? {billing_scope: mcaScope.config} : {enrollment_number: o.enrollmentNumber}),
     credentials: {auth_type: 'service_principal', tenant_id: o.tenantId, client_id: o.clientId, client_secret: o.clientSecret},
     start_date: startDate,
     end_date: endDate,
@@ -74,6 +83,9 @@ async function main(): Promise<void> {
   if (mcaScope) {
     console.log(`Sandbox (a fake Azure MCA billing account) on ${sb.baseUrl}; reading billing profile "${mcaScope.name}" ${startDate}..${endDate}.`);
     console.log(`Scope: ${mcaScope.path}`);
+  } else if (exportsSource) {
+    const truth = await sb.exportTruth();
+    console.log(`Sandbox storage account ${sb.storage.account} on ${sb.storage.accountUrl}; reading the ${truth.exports.length} exports under ${sb.storage.container}/${sb.storage.rootFolderPath}/ for ${o.startDate}..${o.endDate}.`);
   } else {
     console.log(`Sandbox (a fake Azure enrollment ${o.enrollmentNumber}) on ${sb.baseUrl}; reading ${o.startDate}..${o.endDate}.`);
   }
@@ -147,7 +159,11 @@ async function main(): Promise<void> {
   const seconds = (Date.now() - started) / 1000;
 
   // Check the result against what the sandbox served, to the cent.
-  const truth = mcaScope ? sb.truth('actual', startDate, endDate, mcaScope.path) : sb.truth('actual', startDate, endDate);
+  const truth = exportsSource
+    ? {days: (await sb.exportTruth()).datasets.ActualCost.days}
+    : mcaScope
+      ? sb.truth('actual', startDate, endDate, mcaScope.path)
+      : sb.truth('actual', startDate, endDate);
   let matching = 0;
   let truthDays = 0;
   let usdMatching = 0;

@@ -89,6 +89,8 @@ function identityPiece(f: FieldDef): string {
     case 'tags':
     case 'additional_info':
       return `encJson(r.${f.name})`;
+    case 'source_api':
+      return `encSourceApi(r.${f.name})`;
     case 'number?':
     case 'cost':
     case 'id':
@@ -387,7 +389,7 @@ import {parseAdditionalInfo, parseTags} from '../../decode/json-strings';
 import {normalizeGuid, parseBoolean, parseDate, parseNumber} from '../../decode/values';
 import {headerKey} from '../aliases';
 import {Agreement, agreementOfHeader, CSV_ALIASES, Metric, SourceApi} from '../fields';
-import {enc, encBoolean, encJson, ID_SEPARATOR} from '../id-encoding';
+import {enc, encBoolean, encJson, encSourceApi, ID_SEPARATOR} from '../id-encoding';
 import {parseResourceId} from '../resource-id';
 import {cell, cols, dateFromParts, jtext, NO_COLS, Normalized, NormalizeContext, orError, pick, REJECT_BAD_COST, REJECT_DATE, REJECT_FIELD_COUNT, REJECT_NO_COST} from '../rows';
 `;

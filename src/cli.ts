@@ -71,7 +71,23 @@ function loadConfig(path: string, io: Io): ValidatedConfig {
     }
   }
   for (const value of viewConfig(raw, loadSpec().connectionSpecification).hidden) io.output.redactor.add(value);
+  registerSas((raw as {data_source?: {sas_token?: unknown}})?.data_source?.sas_token, io);
   return validateConfig(raw);
+}
+
+/**
+ * A SAS token is a secret as a whole and in its parts: the whole query (with or without its '?')
+ * and its signature alone, which is what would survive in a URL rebuilt in another order.
+ */
+function registerSas(sas: unknown, io: Io): void {
+  if (typeof sas !== 'string' || !sas.trim()) return;
+  const query = sas.trim().replace(/^\?/, '');
+  io.output.redactor.add(query);
+  const sig = new URLSearchParams(query).get('sig');
+  if (sig) {
+    io.output.redactor.add(sig);
+    io.output.redactor.add(encodeURIComponent(sig));
+  }
 }
 
 function fail(io: Io, err: unknown): void {
@@ -104,12 +120,12 @@ async function check(io: Io, configPath: string): Promise<void> {
 
 async function discover(io: Io, configPath: string): Promise<void> {
   const source = makeSource(loadConfig(configPath, io), io);
-  const {usage, conflicts, focus} = source.streams();
-  io.output.message(catalogMessage({streams: [...usage, conflicts, ...focus].map((s) => s.asAirbyteStream())}));
+  const {usage, conflicts, focus, datasets} = source.streams();
+  io.output.message(catalogMessage({streams: [...usage, conflicts, ...focus, ...datasets].map((s) => s.asAirbyteStream())}));
 }
 
 /** The configured catalog, read as the CDK types it; every field is checked: the file is input. */
-function selectedStreams(catalog: unknown, available: string[]): SelectedStream[] {
+function selectedStreams(catalog: unknown, available: string[], fullRefreshOnly: string[] = []): SelectedStream[] {
   const streams = (catalog as Partial<AirbyteConfiguredCatalog> | null)?.streams;
   if (!Array.isArray(streams)) throw new ConfigError('The catalog has no "streams" list.');
   const selected: SelectedStream[] = [];
@@ -123,6 +139,9 @@ function selectedStreams(catalog: unknown, available: string[]): SelectedStream[
     if (mode !== SyncMode.INCREMENTAL && mode !== SyncMode.FULL_REFRESH) {
       throw new ConfigError(`The catalog asks stream "${name}" for sync_mode "${String(mode).slice(0, 40)}": use "incremental" or "full_refresh".`);
     }
+    if (mode === SyncMode.INCREMENTAL && fullRefreshOnly.includes(name)) {
+      throw new ConfigError(`The catalog asks stream "${name}" for sync_mode "incremental", but it is a snapshot without a cursor: use "full_refresh".`);
+    }
     selected.push({name, syncMode: mode});
   }
   return selected;
@@ -135,8 +154,12 @@ async function read(io: Io, configPath: string, catalogPath: string, statePath?:
   io.logger.info(configLogLine(source.redactedConfig()));
   const catalog = readJsonFile(catalogPath, 'catalog');
   const state = statePath ? parseInputState(readJsonFile(statePath, 'state')) : {};
-  const {usage, conflicts, focus} = source.streams();
-  const selected = selectedStreams(catalog, [...usage, conflicts, ...focus].map((s) => s.name));
+  const {usage, conflicts, focus, datasets} = source.streams();
+  const selected = selectedStreams(
+    catalog,
+    [...usage, conflicts, ...focus, ...datasets].map((s) => s.name),
+    datasets.filter((d) => !d.supportsIncremental).map((d) => d.name),
+  );
   const today = connectorToday();
   const stop = {requested: false};
   const onSignal = (): void => {
@@ -158,6 +181,7 @@ async function read(io: Io, configPath: string, catalogPath: string, statePath?:
     },
     [...usage, ...focus],
     conflicts,
+    datasets,
   );
   try {
     await runner.run(selected, state);
@@ -174,6 +198,8 @@ async function read(io: Io, configPath: string, catalogPath: string, statePath?:
   await source.executor.close();
   const {requests, retries, throttled} = source.http.stats;
   io.logger.info(`Sync complete: ${requests} requests, ${retries} retries, ${throttled} throttled.`);
+  const exported = source.exports?.storage.stats;
+  if (exported) io.logger.info(`Storage: ${exported.lists} listing page(s), ${exported.manifests} manifest(s), ${exported.dataBlobs} data blob(s) read.`);
 }
 
 /**

@@ -110,4 +110,31 @@ export const BAD_CONFIGS: BadConfig[] = [
   ['a department id with spaces around it', withScope({scope_type: 'ea_department', enrollment_number: ids.enrollment, department_id: ` ${ids.department} `}), 'billing_scope.department_id', /remove the spaces/],
   ['a non-digit enrollment in the billing scope', withScope({scope_type: 'ea_enrollment', enrollment_number: 'E-1234'}), 'billing_scope.enrollment_number', /digits only/],
   ['a department id left beside an EA enrollment scope', withScope({scope_type: 'ea_enrollment', enrollment_number: ids.enrollment, department_id: ids.department}), 'billing_scope.department_id', /not used with scope_type "ea_enrollment".*"ea_department"/],
+  // exports (issue 15)
+  ['exports with an API key and no SAS token', {...valid, credentials: apiKey, data_source: exportsSource({sas_token: undefined})}, 'data_source.sas_token', /required with an API key/],
+  ['exports with a storage URL that is not a URL', {...valid, data_source: exportsSource({storage_account_url: 'contosobilling'})}, 'data_source.storage_account_url', /not a valid URL/],
+  ['exports with a SAS pasted into the storage URL', {...valid, data_source: exportsSource({storage_account_url: `https://contoso.blob.core.windows.net/?sv=2022-11-02&sig=${CONFIG_SECRET}`})}, 'data_source.storage_account_url', /query string/],
+  ['exports with an ftp storage URL', {...valid, data_source: exportsSource({storage_account_url: 'ftp://contoso.blob.core.windows.net'})}, 'data_source.storage_account_url', /http/],
+  ['exports without a container', {...valid, data_source: exportsSource({container: undefined})}, 'data_source.container', /required/],
+  ['exports with folders in the container', {...valid, data_source: exportsSource({container: 'costs/daily'})}, 'data_source.container', /root_folder_path/],
+  ['exports with a SAS token without a signature', {...valid, data_source: exportsSource({sas_token: 'sv=2022-11-02&sp=rl'})}, 'data_source.sas_token', /no signature/],
+  ['exports with export_names not a list', {...valid, data_source: exportsSource({export_names: 'daily'})}, 'data_source.export_names', /list/],
+  ['exports settings without a data_source type', {...valid, data_source: exportsSource({type: undefined})}, 'data_source.type', /type is required/],
+  ['an unknown data_source type', {...valid, data_source: {type: 'warehouse'}}, 'data_source.type', /"warehouse" is not supported/],
+  ['an API range wholly before the 13 months', {...valid, start_date: '2024-01-01', end_date: '2024-06-30'}, 'end_date', /data_source type "exports"/],
 ];
+
+/** An exports data_source (docs/design.md §14), with `changes` applied (undefined removes a key). */
+export function exportsSource(changes: Record<string, unknown> = {}): Record<string, unknown> {
+  const source: Record<string, unknown> = {
+    type: 'exports',
+    storage_account_url: 'https://contosobilling.blob.core.windows.net',
+    container: 'costexports',
+    root_folder_path: 'billing',
+    sas_token: `sv=2022-11-02&sp=rl&se=2027-01-01T00:00:00Z&sig=${CONFIG_SECRET}`,
+    ...changes,
+  };
+  for (const [k, v] of Object.entries(source)) if (v === undefined) delete source[k];
+  return source;
+}
+

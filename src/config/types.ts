@@ -1,4 +1,7 @@
 import type {TrackingRuleConfig} from '../track/compile';
+import type {DataSourceConfig, ExportsConfig} from './data-source';
+
+export type {DataSourceConfig, ExportsConfig};
 
 /** The connector's configuration after validation and defaults (resources/spec.json, docs/design.md §2). */
 export interface ServicePrincipalCredentials {
@@ -51,4 +54,6 @@ export interface SourceConfig {
   ea_base_url: string;
   request_timeout_seconds: number;
   max_retries: number;
+  /** Where cost rows come from (docs/design.md §14); filled with the default when absent. */
+  data_source: DataSourceConfig;
 }

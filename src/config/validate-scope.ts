@@ -24,7 +24,8 @@ function checkScopeChoice(config: Record<string, unknown>): void {
       'billing_scope',
     );
   }
-  if (!hasEnrollment && !hasScope) {
+  // With exports the scope only filters which exports are read (docs/design.md §14): optional.
+  if (!hasEnrollment && !hasScope && (config.data_source as {type?: string} | undefined)?.type !== 'exports') {
     throw new ConfigError(
       'enrollment_number or billing_scope is required: give exactly one, billing_scope for any scope (EA enrollment or department, MCA billing account, billing profile or invoice section, subscription) or enrollment_number for an EA enrollment.',
       'enrollment_number',

@@ -1,9 +1,10 @@
 import type {ErrorObject} from 'ajv';
 
-import {connectorToday, isValidIsoDate} from '../dates';
+import {addMonths, connectorToday, isValidIsoDate, monthStart} from '../dates';
 import {ConfigError} from '../errors';
 import {CompiledRules, compileTrackingRules, TrackingRuleError} from '../track/compile';
 import {BillingScope, scopeOfConfig} from './billing-scope';
+import {checkDataSource} from './data-source';
 import {validateConnectionSpec} from './generated/spec-validator';
 import {JsonSchema, loadSpec} from './spec';
 import {SourceConfig} from './types';
@@ -12,8 +13,11 @@ import {checkScope} from './validate-scope';
 export interface ValidatedConfig {
   config: SourceConfig;
   rules: CompiledRules;
-  /** The one scope the sync reads: `billing_scope`, or the EA enrollment of `enrollment_number` (docs/design.md §7). */
-  scope: BillingScope;
+  /**
+   * The one scope the sync reads: `billing_scope`, or the EA enrollment of `enrollment_number`
+   * (docs/design.md §7). With exports it is an optional filter: undefined reads every export.
+   */
+  scope: BillingScope | undefined;
 }
 
 const AUTH_TYPES = ['service_principal', 'api_key'];
@@ -30,6 +34,7 @@ export function validateConfig(raw: unknown): ValidatedConfig {
   const spec = loadSpec().connectionSpecification;
   const config = withDefaults(raw as Record<string, unknown>, spec);
   checkCredentials(config.credentials, spec);
+  checkDataSource(config);
   checkScope(config, spec);
   checkSchema(config, spec);
   const typed = config as unknown as SourceConfig;
@@ -42,7 +47,9 @@ export function validateConfig(raw: unknown): ValidatedConfig {
     if (err instanceof TrackingRuleError) throw new ConfigError(err.message, 'tracking_rules');
     throw err;
   }
-  return {config: typed, rules, scope: scopeOfConfig(typed)};
+  checkHistory(typed);
+  const optionalScope = typed.data_source.type === 'exports' && typed.enrollment_number === undefined && typed.billing_scope === undefined;
+  return {config: typed, rules, scope: optionalScope ? undefined : scopeOfConfig(typed)};
 }
 
 /** Fills top-level defaults from the spec; a copy, the input is left alone. */
@@ -103,7 +110,7 @@ function checkCredentials(credentials: unknown, spec: JsonSchema): void {
  */
 function checkSchema(config: Record<string, unknown>, spec: JsonSchema): void {
   if (validateConnectionSpec(config)) return;
-  const errors = (validateConnectionSpec.errors ?? []).filter((e) => e.keyword !== 'oneOf' || !/^\/(credentials|billing_scope)(\/|$)/.test(e.instancePath));
+  const errors = (validateConnectionSpec.errors ?? []).filter((e) => e.keyword !== 'oneOf' || !/^\/(credentials|billing_scope|data_source)(\/|$)/.test(e.instancePath));
   const first = errors.find((e) => e.keyword !== 'oneOf' && e.keyword !== 'if') ?? errors[0];
   if (!first) throw new ConfigError('The config does not match the connector specification.');
   throw new ConfigError(describeAjvError(first, spec), fieldOf(first));
@@ -179,6 +186,22 @@ function checkDates(config: SourceConfig): void {
   }
   if (config.start_date > connectorToday()) {
     throw new ConfigError(`start_date ${config.start_date} is in the future: choose a date on or before today (UTC).`, 'start_date');
+  }
+}
+
+/**
+ * The Cost Details API keeps 13 months (docs/design.md §8): a range that ends before them would
+ * read nothing, silently. Exports keep what the storage account keeps: no limit there.
+ */
+function checkHistory(config: SourceConfig): void {
+  if (config.data_source.type === 'exports' || config.credentials.auth_type !== 'service_principal' || config.end_date === undefined) return;
+  const oldest = monthStart(addMonths(connectorToday(), -12));
+  if (config.end_date < oldest) {
+    throw new ConfigError(
+      `start_date..end_date (${config.start_date}..${config.end_date}) lies wholly before ${oldest}, the oldest day the Cost Details API keeps (13 months): it would read nothing. ` +
+        'For older history, read Cost Management exports from your storage account (data_source type "exports"), or move the dates into the last 13 months.',
+      'end_date',
+    );
   }
 }
 

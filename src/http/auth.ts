@@ -26,6 +26,12 @@ export function isUnderBase(url: string, base: string): boolean {
   return prefix === '' || u.pathname === prefix || u.pathname.startsWith(`${prefix}/`);
 }
 
+/**
+ * The token audience of Azure Storage (every cloud's blob endpoints accept it): the service
+ * principal signs in for it when exports are read without a SAS token (docs/design.md §14).
+ */
+export const STORAGE_SCOPE = 'https://storage.azure.com/.default';
+
 export interface TokenResponse {
   accessToken: string;
   expiresInSeconds: number;

@@ -20,8 +20,8 @@ export interface HttpRequest {
   accept?: number[];
   /** What this request is for, in words, for errors: "requesting the cost report for 2026-03". */
   purpose: string;
-  /** Advice for a final 4xx: what the user should fix. */
-  hint?: (status: number) => string | undefined;
+  /** Advice for a final 4xx: what the user should fix (Azure Storage names its error in `x-ms-error-code`). */
+  hint?: (status: number, headers: Record<string, unknown>) => string | undefined;
   /** Told about every 429, so callers can slow down beyond this one request. */
   onThrottled?: () => void;
 }
@@ -121,6 +121,14 @@ export class HttpClient {
   }
 
   /**
+   * Opens a streamed answer of `req` (a blob of the customer's storage, with its credential and
+   * advice); the caller owns resuming a broken body. Refusals are judged as for `send`.
+   */
+  async stream(req: HttpRequest): Promise<HttpResponse<Readable>> {
+    return this.request<Readable, HttpResponse<Readable>>(req, 'stream', (answer) => answer);
+  }
+
+  /**
    * The one retry loop: sends `req` until an accepted status comes and `take` accepts its body,
    * retrying what may pass (429, 5xx, timeouts, network errors, bodies `take` finds cut) and
    * turning the rest into ConnectorErrors.
@@ -216,7 +224,7 @@ export class HttpClient {
       status >= 300 && status < 400
         ? `a redirect to ${typeof headers.location === 'string' ? safeOrigin(new URL(headers.location, req.url).toString()) : 'another location'}, which the connector does not follow (credentials only go to the configured base URLs)`
         : describeErrorBody(status, body);
-    const hint = req.hint?.(status);
+    const hint = req.hint?.(status, headers);
     const message = `Azure answered HTTP ${status} while ${req.purpose}: ${sentence(detail)}${hint ? ` ${hint}` : ''}`;
     if (status === 400 || status === 401 || status === 403 || status === 404) return new ConfigError(message);
     return new SystemError(message);

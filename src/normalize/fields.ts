@@ -14,7 +14,7 @@
  */
 
 export const METRICS = ['actual', 'amortized'] as const;
-export const SOURCE_APIS = ['cost_details', 'ea_reporting'] as const;
+export const SOURCE_APIS = ['cost_details', 'ea_reporting', 'exports'] as const;
 export type Metric = (typeof METRICS)[number];
 export type SourceApi = (typeof SOURCE_APIS)[number];
 

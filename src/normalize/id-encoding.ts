@@ -11,6 +11,15 @@ export function enc(v: string | null): string {
   return v === null ? NULL : v;
 }
 
+/**
+ * An export holds the rows the Cost Details API serves, delivered another way: its rows enter the
+ * id as Cost Details rows, so the same row has the same id on both paths and a connection can
+ * move to exports without duplicates (docs/design.md §5). The EA Reporting API keeps its own.
+ */
+export function encSourceApi(v: string | null): string {
+  return v === 'exports' ? 'cost_details' : enc(v);
+}
+
 export function encBoolean(v: boolean | null): string {
   return v === null ? NULL : v ? 'T' : 'F';
 }

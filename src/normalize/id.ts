@@ -31,7 +31,14 @@ const oneShot: OneShotHash | undefined = (crypto as unknown as {hash?: OneShotHa
 
 /** 32 lower-case hex chars: the first 128 bits of SHA-256 of the identity string. */
 export function recordHash(r: UsageRecord): string {
-  const s = identityString(r);
+  return identityHash(identityString(r));
+}
+
+/**
+ * The hash of an identity string (fields already encoded by id-encoding.ts): the one hash of
+ * every record id, usage records and the export dataset records alike (docs/design.md §5).
+ */
+export function identityHash(s: string): string {
   const hex = oneShot !== undefined ? oneShot('sha256', s, 'hex') : createHash('sha256').update(s).digest('hex');
   return hex.slice(0, 32);
 }

@@ -3,6 +3,8 @@ import type {AirbyteInputState} from 'faros-airbyte-cdk/lib/protocol';
 /** The per-stream cursor of docs/design.md §7: the last usage day emitted completely. */
 export interface StreamCursor {
   usage_date?: string;
+  /** Export streams: the run emitted completely per month, 'YYYY-MM' → run key (docs/design.md §14). */
+  runs?: Record<string, string>;
 }
 
 export type ConnectorState = Record<string, StreamCursor>;
@@ -36,6 +38,20 @@ export function parseInputState(raw: unknown): ConnectorState {
     if (!value || typeof value !== 'object') continue;
     const cursor = (value as Record<string, unknown>).usage_date;
     result[stream] = typeof cursor === 'string' && DATE.test(cursor.slice(0, 10)) ? {usage_date: cursor.slice(0, 10)} : {};
+    const runs = readRuns((value as Record<string, unknown>).runs);
+    if (runs && result[stream].usage_date) result[stream].runs = runs;
   }
   return result;
+}
+
+const MONTH = /^\d{4}-\d{2}$/;
+
+/** The `runs` map of an export stream's state; entries that are not 'YYYY-MM' → string are dropped. */
+function readRuns(value: unknown): Record<string, string> | undefined {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const runs: Record<string, string> = {};
+  for (const [month, key] of Object.entries(value as Record<string, unknown>)) {
+    if (MONTH.test(month) && typeof key === 'string' && key) runs[month] = key;
+  }
+  return runs;
 }

@@ -1,7 +1,7 @@
 import {Readable} from 'stream';
 
 import {ConnectorError, SystemError} from '../errors';
-import {HttpClient} from '../http/client';
+import {HttpClient, HttpRequest} from '../http/client';
 
 export interface DownloadTarget {
   url: string;
@@ -9,6 +9,12 @@ export interface DownloadTarget {
   byteCount?: number;
   /** For logs and errors: "blob 2/3 of the 2026-03-01..2026-03-07 report". */
   label: string;
+  /**
+   * How to ask for it when it is a blob of the customer's storage (exports): the headers Azure
+   * Storage needs, the credential (none with a SAS in the URL) and advice on a refusal. A
+   * report's SAS links need none of it.
+   */
+  request?: Pick<HttpRequest, 'headers' | 'auth' | 'hint'>;
 }
 
 class IncompleteBody extends Error {}
@@ -17,7 +23,8 @@ class IncompleteBody extends Error {}
  * Streams a report blob and survives a broken body: a reset, a stall past the timeout or a body
  * that ends short of the manifest's byte count resumes where it stopped with an HTTP Range
  * request (or skips what it already has when the server ignores Range). The parser downstream
- * never sees a truncated blob as complete. Blobs are SAS links: no Authorization header.
+ * never sees a truncated blob as complete. Report blobs are SAS links: no Authorization header;
+ * export blobs may carry one (`request`).
  */
 export function resumableDownload(http: HttpClient, target: DownloadTarget, idleTimeoutMs: number): Readable {
   return Readable.from(download(http, target, idleTimeoutMs), {objectMode: false});
@@ -29,7 +36,9 @@ async function* download(http: HttpClient, target: DownloadTarget, idleTimeoutMs
   const purpose = `downloading ${target.label}`;
   for (;;) {
     const headers: Record<string, string> = offset > 0 ? {Range: `bytes=${offset}-`} : {};
-    const response = await http.openStream(target.url, headers, purpose);
+    const response = target.request
+      ? await http.stream({...target.request, method: 'GET', url: target.url, headers: {...target.request.headers, ...headers}, accept: [200, 206], purpose})
+      : await http.openStream(target.url, headers, purpose);
     let skip = offset > 0 && response.status === 200 ? offset : 0;
     const contentLength = Number(response.headers['content-length']);
     const bodyEnd = Number.isFinite(contentLength) && response.headers['content-length'] !== undefined ? offset - skip + contentLength : undefined;

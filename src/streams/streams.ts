@@ -3,6 +3,7 @@ import {SyncMode} from 'faros-airbyte-cdk/lib/protocol';
 import type {AirbyteStreamBase} from 'faros-airbyte-cdk/lib/sources/streams/stream-base';
 
 import {JsonSchema, loadStreamSchema} from '../config/spec';
+import {DatasetStreamDef} from '../normalize/datasets';
 import {Metric} from '../normalize/usage-record';
 import {ConflictRecord, RecordPipeline} from '../sync/pipeline';
 import {SliceSource} from '../sync/slice-source';
@@ -33,6 +34,11 @@ abstract class DatedStream implements StreamContract {
     private readonly schemaName: string,
   ) {}
 
+  /** Sync modes discover offers and the catalog may ask for. */
+  get syncModes(): SyncMode[] {
+    return this.supportsIncremental ? [SyncMode.FULL_REFRESH, SyncMode.INCREMENTAL] : [SyncMode.FULL_REFRESH];
+  }
+
   get name(): string {
     return this.streamName;
   }
@@ -58,9 +64,9 @@ abstract class DatedStream implements StreamContract {
     return {
       name: this.name,
       json_schema: this.getJsonSchema(),
-      supported_sync_modes: [SyncMode.FULL_REFRESH, SyncMode.INCREMENTAL],
-      source_defined_cursor: this.sourceDefinedCursor,
-      default_cursor_field: [this.cursorField],
+      supported_sync_modes: this.syncModes,
+      source_defined_cursor: this.supportsIncremental ? this.sourceDefinedCursor : false,
+      ...(this.supportsIncremental ? {default_cursor_field: [this.cursorField]} : {}),
       source_defined_primary_key: [[this.primaryKey]],
     };
   }
@@ -82,6 +88,33 @@ export class UsageStream extends DatedStream {
 
   pipeline(onConflict?: (conflict: ConflictRecord) => void): RecordPipeline {
     return new RecordPipeline(this.name, onConflict);
+  }
+}
+
+/**
+ * An export dataset stream (docs/design.md §13): price sheet, reservation details, transactions
+ * or recommendations, with its own schema and cursor; a dataset without a cursor is a snapshot,
+ * full refresh only. Read like the usage streams (the runner's slices and STATE), without
+ * tracking rules.
+ */
+export class DatasetStream extends DatedStream {
+  constructor(
+    readonly def: DatasetStreamDef,
+    readonly source: SliceSource<unknown>,
+  ) {
+    super(def.stream, def.schemaName);
+  }
+
+  override get cursorField(): string {
+    return this.def.cursorField ?? 'id';
+  }
+
+  override get supportsIncremental(): boolean {
+    return this.def.cursorField !== null;
+  }
+
+  pipeline(): RecordPipeline {
+    return new RecordPipeline(this.name, undefined);
   }
 }
 

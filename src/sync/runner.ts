@@ -59,6 +59,12 @@ interface Pass {
   inputCursor?: string;
   cursor?: string;
   running?: boolean;
+  /** Export streams: runs emitted completely by month, written into every STATE (docs/design.md §14). */
+  runs?: Record<string, string>;
+  /** The input state's runs, which an incremental pass does not download again. */
+  inputRuns?: Record<string, string>;
+  /** False for streams outside the tracking audit. */
+  audited?: boolean;
 }
 
 /**
@@ -82,6 +88,8 @@ export class SyncRunner {
     private readonly ctx: RunContext,
     private readonly usageStreams: UsageStream[],
     private readonly conflicts: TrackingConflictsStream,
+    /** Streams read like the usage streams but outside the tracking audit (export datasets, docs/design.md §13). */
+    private readonly otherStreams: UsageStream[] = [],
   ) {}
 
   async run(selected: SelectedStream[], state: ConnectorState): Promise<void> {
@@ -89,13 +97,23 @@ export class SyncRunner {
     this.conflictsSelected = byName.get(this.conflicts.name);
     for (const stream of this.usageStreams) {
       const sel = byName.get(stream.name);
-      if (sel) this.passes.push({stream, emitRecords: true, syncMode: sel.syncMode, inputCursor: state[stream.name]?.usage_date});
+      if (sel) this.passes.push({stream, emitRecords: true, syncMode: sel.syncMode, inputCursor: state[stream.name]?.usage_date, inputRuns: state[stream.name]?.runs});
     }
-    if (this.conflictsSelected && this.passes.length === 0) {
+    const usagePasses = this.passes.length;
+    for (const stream of this.otherStreams) {
+      const sel = byName.get(stream.name);
+      if (sel) this.passes.push({stream, emitRecords: true, syncMode: sel.syncMode, inputCursor: state[stream.name]?.usage_date, inputRuns: state[stream.name]?.runs, audited: false});
+    }
+    if (this.conflictsSelected && usagePasses === 0) {
       // The audit alone still needs the usage rows: read them without emitting them.
       this.passes.push({stream: this.conflicts.usage, emitRecords: false, syncMode: this.conflictsSelected.syncMode, inputCursor: state[this.conflicts.name]?.usage_date});
     }
-    for (const pass of this.passes) pass.cursor = pass.syncMode === 'incremental' ? pass.inputCursor : undefined;
+    for (const pass of this.passes) {
+      const incremental = pass.syncMode === 'incremental';
+      pass.cursor = incremental ? pass.inputCursor : undefined;
+      if (pass.stream.source.runOf) pass.runs = incremental ? {...pass.inputRuns} : {};
+      if (!incremental) pass.inputRuns = undefined;
+    }
     if (this.conflictsSelected?.syncMode === 'incremental') this.conflictsCursor = state[this.conflicts.name]?.usage_date;
     if (this.conflictsSelected) this.ctx.output.message(streamStatusTrace(this.conflicts.name, 'STARTED'));
     let current: Pass | undefined;
@@ -134,7 +152,8 @@ export class SyncRunner {
     if (window.clampedFrom) {
       logger.warn(`${name}: ${window.clampedFrom} is older than the 13 months of history the Cost Details API keeps; starting at ${window.start}, the first date it can read.`);
     }
-    const slices = window.start <= window.end ? planSlices(window.start, window.end, config.slice_days) : [];
+    const source = pass.stream.source;
+    const slices = window.start <= window.end ? (source.planSlices ? source.planSlices(window.start, window.end) : planSlices(window.start, window.end, config.slice_days)) : [];
     const totalDays = slices.length ? daysBetween(window.start, window.end) + 1 : 0;
     logger.info(
       `${name}: ${pass.syncMode} sync of ${window.start}..${window.end} (${totalDays} days, ${slices.length} slices, up to ${config.max_concurrency} at once)` +
@@ -164,7 +183,10 @@ export class SyncRunner {
       // A source that cannot estimate ahead (the EA API has no row counts): estimate from the
       // rows per day read so far, after every slice.
       if (pass.emitRecords && progress.estimatedDays === 0) output.message(estimateTrace(name, (progress.rows / progress.days) * totalDays));
-      pass.cursor = pass.cursor ? maxDay(pass.cursor, slice.end) : slice.end;
+      const covered = source.coveredUntil ? minDay(source.coveredUntil(result, slice), slice.end) : slice.end;
+      if (covered >= slice.start) pass.cursor = pass.cursor ? maxDay(pass.cursor, covered) : covered;
+      const run = pass.runs ? source.runOf?.(result, slice) : undefined;
+      if (run && pass.runs) pass.runs[run.month] = run.key;
       this.checkpoint(pass, sliceRows);
       const seconds = Math.max(0.001, (Date.now() - progress.started) / 1000);
       logger.info(
@@ -267,7 +289,7 @@ export class SyncRunner {
   }
 
   private target(pass: Pass): SliceTarget {
-    return {stream: pass.stream.name, emitRecords: pass.emitRecords, auditConflicts: this.conflictsSelected !== undefined, emittedAt: this.emittedAt};
+    return {stream: pass.stream.name, emitRecords: pass.emitRecords, auditConflicts: this.conflictsSelected !== undefined, emittedAt: this.emittedAt, runs: pass.inputRuns};
   }
 
   /**
@@ -275,11 +297,12 @@ export class SyncRunner {
    * covers; a cursor never moves back, so look-back re-reads stay covered.
    */
   private checkpoint(pass: Pass, recordCount: number): void {
-    if (pass.emitRecords) this.ctx.output.state(streamState(pass.stream.name, {usage_date: pass.cursor}, recordCount));
+    if (pass.emitRecords) this.ctx.output.state(streamState(pass.stream.name, pass.runs ? {usage_date: pass.cursor, runs: {...pass.runs}} : {usage_date: pass.cursor}, recordCount));
     if (!this.conflictsSelected) return;
     // The audit is complete up to the least advanced of the usage streams read.
     let audited: string | undefined;
     for (const p of this.passes) {
+      if (p.audited === false) continue;
       if (!p.cursor) {
         audited = undefined;
         break;

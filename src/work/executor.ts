@@ -1,5 +1,5 @@
 import {CompiledRules} from '../track';
-import {CsvUnitInput, EaPageMeta, EaUnitInput, isProblem, parseEaPage, processCsvUnit, processEaRows, unusablePage, UnitOutput, UnitProblem} from './unit';
+import {CsvUnitInput, EaPageMeta, EaUnitInput, isProblem, parseEaPage, ParquetUnitInput, processCsvUnit, processEaRows, processParquetUnit, unusablePage, UnitOutput, UnitProblem} from './unit';
 
 /** An EA page handed over: its meta as soon as it is parsed, its records when they are done. */
 export interface EaPageWork {
@@ -16,6 +16,8 @@ export interface UnitExecutor {
   readonly parallelism: number;
   csv(input: CsvUnitInput): Promise<UnitOutput | UnitProblem>;
   ea(input: EaUnitInput): EaPageWork;
+  /** Rows of a Parquet row group; the units of one group are handed over in row order. */
+  parquet(input: ParquetUnitInput): Promise<UnitOutput>;
   /** Starts what the executor needs ahead of the first unit (threads load their code meanwhile). */
   warm(): void;
   /**
@@ -45,6 +47,14 @@ export class InThreadExecutor implements UnitExecutor {
       return {meta: Promise.resolve(parsed), output};
     }
     return {meta: Promise.resolve(parsed.meta), output: Promise.resolve(processEaRows(parsed.rows, input, this.rules))};
+  }
+
+  parquet(input: ParquetUnitInput): Promise<UnitOutput> {
+    try {
+      return Promise.resolve(processParquetUnit(input, this.rules));
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   warm(): void {

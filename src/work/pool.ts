@@ -7,7 +7,7 @@ import {SystemError} from '../errors';
 import {CompiledRules} from '../track';
 import {tuneGcForStreaming} from './gc';
 import {EaPageWork, InThreadExecutor, UnitExecutor} from './executor';
-import {CsvUnitInput, EaPageMeta, EaUnitInput, UnitInput, UnitOutput, UnitProblem, unusablePage} from './unit';
+import {CsvUnitInput, EaPageMeta, EaUnitInput, ParquetUnitInput, UnitInput, UnitOutput, UnitProblem, unusablePage} from './unit';
 import type {UnitReply, WorkerInit} from './worker';
 
 interface Pending {
@@ -111,6 +111,11 @@ export class WorkerPool implements UnitExecutor {
     });
     output.catch(() => undefined); // the reader awaits meta first; a failure is seen there too
     return {meta, output};
+  }
+
+  parquet(input: ParquetUnitInput): Promise<UnitOutput> {
+    // the group's bytes are shared memory: posted, not copied
+    return new Promise((resolve, reject) => this.send(input, {resolve: (out) => ('problem' in out ? reject(new Error(`Parquet unit: ${out.problem}`)) : resolve(out)), reject}, []));
   }
 
   warm(): void {

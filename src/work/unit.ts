@@ -10,6 +10,7 @@
  */
 import {BoundedMemo} from '../decode/bounded-memo';
 import {CsvTokenizer} from '../decode/csv';
+import {ParquetColumnPlan, ParquetGroupPlan, RowGroupReader} from '../decode/parquet';
 import {enrichRecord} from '../enrich';
 import {copyDerived, focusFromUsage, keepForFocus} from '../focus/convert';
 import {focusExportRowNormalizer, FocusExportNormalized} from '../focus/export-row';
@@ -30,6 +31,8 @@ export interface UnitJob {
   metric: Metric;
   sourceApi: SourceApi;
   emittedAt: number;
+  /** Rows to keep, by usage date (inclusive ISO days); rows outside are skipped, not rejected (docs/design.md §8). */
+  days?: {from: string; to: string};
   /** Make FOCUS records instead of usage records (docs/design.md §15). */
   focus?: {from: 'export' | 'cost_details'; dataset: string};
 }
@@ -53,7 +56,23 @@ export interface EaUnitInput {
   bytes: Uint8Array;
 }
 
-export type UnitInput = CsvUnitInput | EaUnitInput;
+/** Rows of one Parquet row group (decode/parquet.ts), turned into the cells a CSV export holds. */
+export interface ParquetUnitInput {
+  kind: 'parquet';
+  job: UnitJob;
+  /** Names the row group among the units of this process; increases in file order. */
+  key: number;
+  header: string[];
+  columns: ParquetColumnPlan[];
+  group: ParquetGroupPlan;
+  /** The group's byte range of the file; shared memory when threads decode it, so no unit copies it. */
+  bytes: Uint8Array;
+  /** Rows of the group this unit does, end exclusive. */
+  rowStart: number;
+  rowEnd: number;
+}
+
+export type UnitInput = CsvUnitInput | EaUnitInput | ParquetUnitInput;
 
 /** A conflict found on one record of a unit; the main thread adds the final ids. */
 export interface UnitConflict {
@@ -178,6 +197,9 @@ export class UnitWriter {
       this.rejected.set(reason, (this.rejected.get(reason) ?? 0) + 1);
       return;
     }
+    // An export file covers a whole month: days the sync does not read are skipped (docs/design.md §14).
+    const days = this.job.days;
+    if (days !== undefined && (record.usage_date < days.from || record.usage_date > days.to)) return;
     // FOCUS (docs/design.md §15): a Cost Details row the conversion does not keep is no record
     if (this.job.focus && !('focus' in item) && !keepForFocus(record)) return;
     this.emit(record, 'focus' in item ? item.focus : undefined);
@@ -375,6 +397,41 @@ export function processCsvRows(rows: string[][], header: string[], job: UnitJob,
   const normalize = normalizerFor(header, job.metric, job.sourceApi, job.focus);
   const writer = new UnitWriter(job, rules, rows.length * 2500, rows.length);
   for (let i = 0; i < rows.length; i++) writer.add(normalize(rows[i]));
+  return writer.finish();
+}
+
+// ------------------------------------------------------------------------------------------
+// Parquet row groups
+
+/**
+ * The reader of the row group this thread last worked on: the next unit of the same group
+ * usually starts where it stopped, so its pages are not decoded again.
+ */
+let parquetReader: {key: number; reader: RowGroupReader} | null = null;
+
+/**
+ * The records of a Parquet unit: its rows as cells, then the CSV rows' path (normalizerFor and
+ * UnitWriter, as processCsvRows), so a Parquet and a CSV export of the same rows give the same
+ * RECORD lines.
+ */
+export function processParquetUnit(input: ParquetUnitInput, rules: CompiledRules): UnitOutput {
+  let held = parquetReader;
+  // units come in file order: a unit of a later group means the held one is done on this thread
+  if (!held || held.key !== input.key || held.reader.position > input.rowStart) {
+    held = {key: input.key, reader: new RowGroupReader(input.columns, input.group, input.bytes)};
+  }
+  parquetReader = null; // not held across a failure
+  const reader = held.reader;
+  reader.seek(input.rowStart);
+  const normalize = normalizerFor(input.header, input.job.metric, input.job.sourceApi, input.job.focus);
+  const count = input.rowEnd - input.rowStart;
+  const writer = new UnitWriter(input.job, rules, count * 2500, count);
+  // a few rows at a time, as the CSV tokenizer hands them over: small batches die young
+  for (let left = count; left > 0; left -= ROWS_PER_SCAN) {
+    const rows = reader.read(Math.min(ROWS_PER_SCAN, left));
+    for (let i = 0; i < rows.length; i++) writer.add(normalize(rows[i]));
+  }
+  if (input.rowEnd < input.group.rows) parquetReader = held;
   return writer.finish();
 }
 

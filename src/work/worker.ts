@@ -5,7 +5,7 @@
 import {parentPort, workerData} from 'worker_threads';
 
 import {compileTrackingRules} from '../track';
-import {EaRowsJob, isProblem, offerSpareBuffer, parseEaPage, processCsvUnit, transferables, UnitInput} from './unit';
+import {EaRowsJob, isProblem, offerSpareBuffer, parseEaPage, processCsvUnit, processParquetUnit, transferables, UnitInput} from './unit';
 
 export interface WorkerInit {
   /** The config's tracking_rules, already validated by the main thread. */
@@ -77,6 +77,9 @@ function start(): void {
           pumping = true;
           setImmediate(pump);
         }
+      } else if (input.kind === 'parquet') {
+        const output = processParquetUnit(input, rules);
+        port.postMessage({id, type: 'done', output}, transferables(output));
       } else {
         const result = processCsvUnit(input, rules);
         if (isProblem(result)) port.postMessage({id, type: 'problem', problem: result});

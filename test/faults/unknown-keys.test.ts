@@ -39,11 +39,12 @@ function withUnknownKeys(sb: Sandbox, auth: 'service_principal' | 'api_key'): {c
   const config = {
     ...base,
     credentials,
-    data_source: {sas_token: s.sas, account: {key: s.guid, token: s.jwt2}},
+    // an unknown object (data_source is the spec's since issue 15, so this one is named otherwise)
+    legacy_storage: {sas_token: s.sas, account: {key: s.guid, token: s.jwt2}},
     legacy_client_secret: s.guid,
     id_token: s.jwt2,
   };
-  const unknown = ['credentials.federated_token', auth === 'api_key' ? 'credentials.client_secret' : 'credentials.previous_secret', 'data_source', 'legacy_client_secret', 'id_token'];
+  const unknown = ['credentials.federated_token', auth === 'api_key' ? 'credentials.client_secret' : 'credentials.previous_secret', 'legacy_storage', 'legacy_client_secret', 'id_token'];
   return {config, unknown};
 }
 

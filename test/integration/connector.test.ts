@@ -52,9 +52,9 @@ describe('spec, check, discover', () => {
     expect(run.code).toBe(0);
     const spec = run.messages.find((m) => m.type === 'SPEC')!.spec;
     const props = Object.keys(spec.connectionSpecification.properties);
-    expect(props).toEqual(expect.arrayContaining(['billing_scope', 'enrollment_number', 'credentials', 'start_date', 'end_date', 'lookback_days', 'month_close_days', 'slice_days', 'max_concurrency', 'page_size', 'worker_threads', 'tracking_rules', 'api_base_url', 'login_base_url', 'ea_base_url', 'request_timeout_seconds', 'max_retries']));
+    expect(props).toEqual(expect.arrayContaining(['billing_scope', 'enrollment_number', 'credentials', 'start_date', 'end_date', 'lookback_days', 'month_close_days', 'slice_days', 'max_concurrency', 'page_size', 'worker_threads', 'tracking_rules', 'api_base_url', 'login_base_url', 'ea_base_url', 'request_timeout_seconds', 'max_retries', 'data_source']));
     expect(props.filter((p) => /faros|freshness|__/.test(p))).toEqual([]);
-    expect(props).toHaveLength(17);
+    expect(props).toHaveLength(18);
   });
 
   it('a pinned SOURCE_AZURE_BILLING_TODAY that is not a date is a config_error naming it', async () => {

@@ -108,4 +108,8 @@ describe('dependencies', () => {
   it('pins csv-parse exactly: the CSV fallback relies on its internals', () => {
     expect(PKG.dependencies['csv-parse']).toMatch(/^\d+\.\d+\.\d+$/);
   });
+
+  it('pins hyparquet exactly: the Parquet page walk uses its page-level decoders', () => {
+    expect(PKG.dependencies['hyparquet']).toMatch(/^\d+\.\d+\.\d+$/);
+  });
 });

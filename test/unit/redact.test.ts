@@ -61,14 +61,16 @@ describe('viewConfig: what of a config may be printed (issue 17)', () => {
     expect(view.config).toEqual({
       enrollment_number: '12345678',
       credentials: {auth_type: 'service_principal', tenant_id: 'REDACTED', client_id: 'app-1', client_secret: 'REDACTED'},
+      // data_source is the spec's since issue 15: its sas_token is a secret, its unknown keys are hidden
+      data_source: {sas_token: 'REDACTED'},
       start_date: '2026-01-01',
       // match and set are free-form maps by the schema (additionalProperties: true): their plain values are the user's rules
       tracking_rules: [{name: 'team', match: {resource_group: 'rg-*', 'tags.env': 'prod'}, set: {team: 'platform', 'cost center': '${tags.cc}'}}],
     });
-    expect(view.unknownKeys).toEqual(['credentials.federated_token', 'data_source', 'tracking_rules[0].bar', 'legacy_secret']);
+    expect(view.unknownKeys).toEqual(['credentials.federated_token', 'data_source.nested', 'tracking_rules[0].bar', 'legacy_secret']);
     const line = configLogLine(view);
     expect(line).toBe(
-      `Config: ${JSON.stringify(view.config)}; ignored unknown keys: credentials.federated_token, data_source, tracking_rules[0].bar, legacy_secret`,
+      `Config: ${JSON.stringify(view.config)}; ignored unknown keys: credentials.federated_token, data_source.nested, tracking_rules[0].bar, legacy_secret`,
     );
     expectNone(line);
     expect(config.credentials.client_secret).toBe(AZ); // the config itself is untouched

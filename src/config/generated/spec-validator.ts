@@ -5,7 +5,7 @@ import type {ErrorObject} from 'ajv';
 "use strict";
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","title":"Azure Billing (EA, MCA and subscriptions) Spec","type":"object","required":["credentials","start_date"],"additionalProperties":true,"properties":{"billing_scope":{"order":0,"type":"object","title":"Billing scope","description":"What to read: an EA enrollment or department, an MCA billing account, billing profile or invoice section, or one subscription. Choose the scope type, then give its IDs. Leave it empty only when you set Enrollment number instead (the original setting, an EA enrollment); giving both is an error.","always_show":true,"oneOf":[{"type":"object","title":"EA enrollment","description":"An Enterprise Agreement enrollment: every department, account and subscription in it. The service principal needs the EnrollmentReader billing role.","required":["scope_type","enrollment_number"],"properties":{"scope_type":{"type":"string","const":"ea_enrollment","order":0},"enrollment_number":{"order":1,"type":"string","title":"Enrollment number","description":"The EA enrollment number, digits only, e.g. 12345678. Azure portal: Cost Management + Billing > Billing scopes > the enrollment > Properties: \"Billing account ID\" (for an EA enrollment it is the enrollment number).","pattern":"^[0-9]+$","pattern_descriptor":"digits only","examples":["12345678"]}}},{"type":"object","title":"EA department","description":"One department of an EA enrollment. The service principal needs the DepartmentReader billing role on the department.","required":["scope_type","enrollment_number","department_id"],"properties":{"scope_type":{"type":"string","const":"ea_department","order":0},"enrollment_number":{"order":1,"type":"string","title":"Enrollment number","description":"The EA enrollment number, digits only, e.g. 12345678. Azure portal: Cost Management + Billing > Billing scopes > the enrollment > Properties: \"Billing account ID\" (for an EA enrollment it is the enrollment number).","pattern":"^[0-9]+$","pattern_descriptor":"digits only","examples":["12345678"]},"department_id":{"order":2,"type":"string","title":"Department ID","description":"The EA department ID, e.g. 164821 (the ID, not the department's name). Azure portal: Cost Management + Billing > Billing scopes > the enrollment > Departments: the ID of the department (also in its Properties).","pattern":"^[A-Za-z0-9_-]{1,128}$","pattern_descriptor":"letters, digits, - and _","examples":["164821"]}}},{"type":"object","title":"MCA billing account","description":"A whole Microsoft Customer Agreement billing account, every billing profile in it (an EA enrollment moved to MCA becomes one). The service principal needs the Billing account reader role.","required":["scope_type","billing_account_id"],"properties":{"scope_type":{"type":"string","const":"mca_billing_account","order":0},"billing_account_id":{"order":1,"type":"string","title":"Billing account ID","description":"The MCA billing account ID, {GUID}:{GUID}_{yyyy-MM-dd}: paste it whole, colon included. Azure portal: Cost Management + Billing > Billing scopes > the billing account > Settings > Properties: \"Billing account ID\".","pattern":"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}:[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}_[0-9]{4}-[0-9]{2}-[0-9]{2}$","pattern_descriptor":"{GUID}:{GUID}_{yyyy-MM-dd}","examples":["a1b2c3d4-0000-4000-8000-000000000001:e5f6a7b8-0000-4000-8000-000000000002_2019-05-31"]}}},{"type":"object","title":"MCA billing profile (recommended for MCA)","description":"One MCA billing profile, where invoices are issued: the MCA counterpart of an EA enrollment. The service principal needs the Billing profile reader role on it.","required":["scope_type","billing_account_id","billing_profile_id"],"properties":{"scope_type":{"type":"string","const":"mca_billing_profile","order":0},"billing_account_id":{"order":1,"type":"string","title":"Billing account ID","description":"The MCA billing account ID, {GUID}:{GUID}_{yyyy-MM-dd}: paste it whole, colon included. Azure portal: Cost Management + Billing > Billing scopes > the billing account > Settings > Properties: \"Billing account ID\".","pattern":"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}:[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}_[0-9]{4}-[0-9]{2}-[0-9]{2}$","pattern_descriptor":"{GUID}:{GUID}_{yyyy-MM-dd}","examples":["a1b2c3d4-0000-4000-8000-000000000001:e5f6a7b8-0000-4000-8000-000000000002_2019-05-31"]},"billing_profile_id":{"order":2,"type":"string","title":"Billing profile ID","description":"The billing profile ID, e.g. AB12-CD34-EF5-GH6 (the ID, not the profile's name). Azure portal: Cost Management + Billing > Billing scopes > the billing account > Billing profiles > the profile > Properties: its ID.","pattern":"^[A-Za-z0-9]{4}-[A-Za-z0-9]{4}-[A-Za-z0-9]{3}-[A-Za-z0-9]{3}$","pattern_descriptor":"XXXX-XXXX-XXX-XXX","examples":["AB12-CD34-EF5-GH6"]}}},{"type":"object","title":"MCA invoice section","description":"One invoice section of an MCA billing profile: the MCA counterpart of an EA department. The service principal needs the Invoice section reader role on it.","required":["scope_type","billing_account_id","billing_profile_id","invoice_section_id"],"properties":{"scope_type":{"type":"string","const":"mca_invoice_section","order":0},"billing_account_id":{"order":1,"type":"string","title":"Billing account ID","description":"The MCA billing account ID, {GUID}:{GUID}_{yyyy-MM-dd}: paste it whole, colon included. Azure portal: Cost Management + Billing > Billing scopes > the billing account > Settings > Properties: \"Billing account ID\".","pattern":"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}:[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}_[0-9]{4}-[0-9]{2}-[0-9]{2}$","pattern_descriptor":"{GUID}:{GUID}_{yyyy-MM-dd}","examples":["a1b2c3d4-0000-4000-8000-000000000001:e5f6a7b8-0000-4000-8000-000000000002_2019-05-31"]},"billing_profile_id":{"order":2,"type":"string","title":"Billing profile ID","description":"The billing profile ID, e.g. AB12-CD34-EF5-GH6 (the ID, not the profile's name). Azure portal: Cost Management + Billing > Billing scopes > the billing account > Billing profiles > the profile > Properties: its ID.","pattern":"^[A-Za-z0-9]{4}-[A-Za-z0-9]{4}-[A-Za-z0-9]{3}-[A-Za-z0-9]{3}$","pattern_descriptor":"XXXX-XXXX-XXX-XXX","examples":["AB12-CD34-EF5-GH6"]},"invoice_section_id":{"order":3,"type":"string","title":"Invoice section ID","description":"The invoice section ID, e.g. WX34-YZ56-PJA-PGB (the ID, not the section's name). Azure portal: Cost Management + Billing > Billing scopes > the billing account > Invoice sections (or Billing profiles > the profile > Invoice sections) > the section > Properties: its ID.","pattern":"^[A-Za-z0-9]{4}-[A-Za-z0-9]{4}-[A-Za-z0-9]{3}-[A-Za-z0-9]{3}$","pattern_descriptor":"XXXX-XXXX-XXX-XXX","examples":["WX34-YZ56-PJA-PGB"]}}},{"type":"object","title":"Subscription (EA or MCA)","description":"One Azure subscription, under either agreement. The service principal needs the Cost Management Reader role (Azure RBAC) on the subscription.","required":["scope_type","subscription_id"],"properties":{"scope_type":{"type":"string","const":"subscription","order":0},"subscription_id":{"order":1,"type":"string","title":"Subscription ID","description":"The subscription ID, a GUID (not the subscription's name). Azure portal: Subscriptions > the subscription > Overview: \"Subscription ID\".","pattern":"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$","pattern_descriptor":"GUID, e.g. 00000000-0000-0000-0000-000000000000","examples":["00000000-0000-0000-0000-000000000000"]}}}]},"enrollment_number":{"order":1,"type":"string","title":"Enrollment number (EA)","description":"The original way to name an EA enrollment: its number, digits only, e.g. 12345678 (the same as Billing scope \"EA enrollment\"). Leave it empty when you set Billing scope; give one of the two.","pattern":"^[0-9]+$","examples":["12345678"]},"credentials":{"order":2,"type":"object","title":"Authentication","description":"How to authenticate to Azure. A service principal with a reader role on the billing scope uses the Cost Details API (recommended, every scope); an enrollment API key uses the EA Reporting API, which serves EA enrollments only and which Microsoft retired in 2024.","oneOf":[{"type":"object","title":"Service principal (Cost Details API)","required":["auth_type","tenant_id","client_id","client_secret"],"properties":{"auth_type":{"type":"string","const":"service_principal","order":0},"tenant_id":{"order":1,"type":"string","title":"Tenant ID","description":"Entra ID (Azure AD) tenant id of the service principal, a GUID or a domain name.","airbyte_secret":true},"client_id":{"order":2,"type":"string","title":"Client ID","description":"Application (client) id of the service principal. It needs a reader role on the billing scope: EnrollmentReader on an EA enrollment, DepartmentReader on an EA department, Billing account/profile/invoice section reader on an MCA scope, Cost Management Reader on a subscription."},"client_secret":{"order":3,"type":"string","title":"Client secret","description":"A client secret of the service principal.","airbyte_secret":true}}},{"type":"object","title":"Enrollment API key (EA Reporting API, deprecated)","required":["auth_type","api_key"],"properties":{"auth_type":{"type":"string","const":"api_key","order":0},"api_key":{"order":1,"type":"string","title":"API key","description":"Deprecated: an EA enrollment API access key, for an EA enrollment only (not with another billing scope). Microsoft retired the EA Reporting API in 2024; use a service principal unless your enrollment still answers this API. Only the actual-cost stream is available with a key.","airbyte_secret":true}}}]},"start_date":{"order":3,"type":"string","title":"Start date","description":"First usage date to sync (inclusive), YYYY-MM-DD. The Cost Details API keeps 13 months of history; an older date starts at the oldest month available.","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$","format":"date","examples":["2026-01-01"]},"end_date":{"order":4,"type":"string","title":"End date","description":"Last usage date to sync (inclusive), YYYY-MM-DD. Empty means today (UTC).","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$","format":"date"},"lookback_days":{"order":5,"type":"integer","title":"Look-back days","description":"Days before the saved cursor that every incremental sync reads again, to pick up late-arriving and revised usage. More days catch more corrections but read more.","minimum":0,"maximum":31,"default":3},"month_close_days":{"order":6,"type":"integer","title":"Month close days","description":"While the previous calendar month ended fewer than this many days ago, every incremental sync re-reads that whole month, until its billing period has closed.","minimum":0,"maximum":15,"default":5},"slice_days":{"order":7,"type":"integer","title":"Slice days","description":"Days per request or report. A slice never crosses a calendar month. State is saved after every slice.","minimum":1,"maximum":31,"default":7},"max_concurrency":{"order":8,"type":"integer","title":"Max concurrency","description":"Reports or requests in flight at once. Records and state are still emitted in date order.","minimum":1,"maximum":8,"default":2},"page_size":{"order":9,"type":"integer","title":"Page size","description":"Rows per batch (the seed's batch_size) where a CSV blob must be decoded whole (a file that needs the strict CSV rules), at most 100. Otherwise rows are decoded 100 at a time in units of work (an EA page, about 256 KB of CSV), so memory stays flat; output is written in large chunks either way.","minimum":1,"maximum":100000,"default":1000},"worker_threads":{"order":10,"type":"integer","title":"Worker threads","description":"Threads that decode, normalize, tag and serialize rows, so a sync uses more than one core. 0 (the default) means one per CPU core, up to 2; each thread adds about 30-50 MB of memory. 1 does everything on the main thread. Records and state are emitted in the same order either way.","minimum":0,"maximum":16,"default":0},"tracking_rules":{"order":11,"type":"array","title":"Resource tracking rules","description":"Rules that stamp each record with tracking attributes (team, project, cost center, ...). For each key the matching rule with the highest priority wins; same-priority disagreements are audited in the tracking_conflicts stream.","default":[],"items":{"type":"object","required":["name","match","set"],"properties":{"name":{"type":"string","title":"Name","minLength":1},"priority":{"type":"integer","title":"Priority","default":0},"match":{"type":"object","title":"Match","description":"Conditions that must all hold: a record field (e.g. resource_group, subscription_name, meter_category) or tags.<key>, to a case-insensitive glob (*, ?) or a /regex/flags.","additionalProperties":true,"properties":{"resource_group":{"type":"string","title":"Resource group pattern"},"subscription_name":{"type":"string","title":"Subscription name pattern"},"meter_category":{"type":"string","title":"Meter category pattern"}}},"set":{"type":"object","title":"Set","description":"Tracking key to value; values may reference fields as ${tags.team} or ${subscription_name}.","additionalProperties":true,"properties":{"team":{"type":"string","title":"Team"},"cost_center":{"type":"string","title":"Cost center"},"project":{"type":"string","title":"Project"}}},"description":{"type":"string","title":"Description"}}}},"api_base_url":{"order":12,"type":"string","title":"Azure Resource Manager base URL","description":"For sovereign clouds (e.g. https://management.usgovcloudapi.net) and testing.","default":"https://management.azure.com","pattern":"^https?://"},"login_base_url":{"order":13,"type":"string","title":"Entra ID login base URL","description":"For sovereign clouds (e.g. https://login.microsoftonline.us) and testing.","default":"https://login.microsoftonline.com","pattern":"^https?://"},"ea_base_url":{"order":14,"type":"string","title":"EA Reporting API base URL","description":"Base URL of the EA Reporting API (API key only).","default":"https://consumption.azure.com","pattern":"^https?://"},"request_timeout_seconds":{"order":15,"type":"integer","title":"Request timeout (seconds)","description":"Time without a response (or without progress of a download) after which a request is retried.","minimum":1,"maximum":3600,"default":120},"max_retries":{"order":16,"type":"integer","title":"Max retries","description":"Retries of a request on throttling (429), server errors (5xx), timeouts and network errors, with exponential back-off.","minimum":0,"maximum":20,"default":6}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","title":"Azure Billing (EA, MCA and subscriptions) Spec","type":"object","required":["credentials","start_date"],"additionalProperties":true,"properties":{"billing_scope":{"order":0,"type":"object","title":"Billing scope","description":"What to read: an EA enrollment or department, an MCA billing account, billing profile or invoice section, or one subscription. Choose the scope type, then give its IDs. Leave it empty only when you set Enrollment number instead (the original setting, an EA enrollment); giving both is an error.","always_show":true,"oneOf":[{"type":"object","title":"EA enrollment","description":"An Enterprise Agreement enrollment: every department, account and subscription in it. The service principal needs the EnrollmentReader billing role.","required":["scope_type","enrollment_number"],"properties":{"scope_type":{"type":"string","const":"ea_enrollment","order":0},"enrollment_number":{"order":1,"type":"string","title":"Enrollment number","description":"The EA enrollment number, digits only, e.g. 12345678. Azure portal: Cost Management + Billing > Billing scopes > the enrollment > Properties: \"Billing account ID\" (for an EA enrollment it is the enrollment number).","pattern":"^[0-9]+$","pattern_descriptor":"digits only","examples":["12345678"]}}},{"type":"object","title":"EA department","description":"One department of an EA enrollment. The service principal needs the DepartmentReader billing role on the department.","required":["scope_type","enrollment_number","department_id"],"properties":{"scope_type":{"type":"string","const":"ea_department","order":0},"enrollment_number":{"order":1,"type":"string","title":"Enrollment number","description":"The EA enrollment number, digits only, e.g. 12345678. Azure portal: Cost Management + Billing > Billing scopes > the enrollment > Properties: \"Billing account ID\" (for an EA enrollment it is the enrollment number).","pattern":"^[0-9]+$","pattern_descriptor":"digits only","examples":["12345678"]},"department_id":{"order":2,"type":"string","title":"Department ID","description":"The EA department ID, e.g. 164821 (the ID, not the department's name). Azure portal: Cost Management + Billing > Billing scopes > the enrollment > Departments: the ID of the department (also in its Properties).","pattern":"^[A-Za-z0-9_-]{1,128}$","pattern_descriptor":"letters, digits, - and _","examples":["164821"]}}},{"type":"object","title":"MCA billing account","description":"A whole Microsoft Customer Agreement billing account, every billing profile in it (an EA enrollment moved to MCA becomes one). The service principal needs the Billing account reader role.","required":["scope_type","billing_account_id"],"properties":{"scope_type":{"type":"string","const":"mca_billing_account","order":0},"billing_account_id":{"order":1,"type":"string","title":"Billing account ID","description":"The MCA billing account ID, {GUID}:{GUID}_{yyyy-MM-dd}: paste it whole, colon included. Azure portal: Cost Management + Billing > Billing scopes > the billing account > Settings > Properties: \"Billing account ID\".","pattern":"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}:[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}_[0-9]{4}-[0-9]{2}-[0-9]{2}$","pattern_descriptor":"{GUID}:{GUID}_{yyyy-MM-dd}","examples":["a1b2c3d4-0000-4000-8000-000000000001:e5f6a7b8-0000-4000-8000-000000000002_2019-05-31"]}}},{"type":"object","title":"MCA billing profile (recommended for MCA)","description":"One MCA billing profile, where invoices are issued: the MCA counterpart of an EA enrollment. The service principal needs the Billing profile reader role on it.","required":["scope_type","billing_account_id","billing_profile_id"],"properties":{"scope_type":{"type":"string","const":"mca_billing_profile","order":0},"billing_account_id":{"order":1,"type":"string","title":"Billing account ID","description":"The MCA billing account ID, {GUID}:{GUID}_{yyyy-MM-dd}: paste it whole, colon included. Azure portal: Cost Management + Billing > Billing scopes > the billing account > Settings > Properties: \"Billing account ID\".","pattern":"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}:[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}_[0-9]{4}-[0-9]{2}-[0-9]{2}$","pattern_descriptor":"{GUID}:{GUID}_{yyyy-MM-dd}","examples":["a1b2c3d4-0000-4000-8000-000000000001:e5f6a7b8-0000-4000-8000-000000000002_2019-05-31"]},"billing_profile_id":{"order":2,"type":"string","title":"Billing profile ID","description":"The billing profile ID, e.g. AB12-CD34-EF5-GH6 (the ID, not the profile's name). Azure portal: Cost Management + Billing > Billing scopes > the billing account > Billing profiles > the profile > Properties: its ID.","pattern":"^[A-Za-z0-9]{4}-[A-Za-z0-9]{4}-[A-Za-z0-9]{3}-[A-Za-z0-9]{3}$","pattern_descriptor":"XXXX-XXXX-XXX-XXX","examples":["AB12-CD34-EF5-GH6"]}}},{"type":"object","title":"MCA invoice section","description":"One invoice section of an MCA billing profile: the MCA counterpart of an EA department. The service principal needs the Invoice section reader role on it.","required":["scope_type","billing_account_id","billing_profile_id","invoice_section_id"],"properties":{"scope_type":{"type":"string","const":"mca_invoice_section","order":0},"billing_account_id":{"order":1,"type":"string","title":"Billing account ID","description":"The MCA billing account ID, {GUID}:{GUID}_{yyyy-MM-dd}: paste it whole, colon included. Azure portal: Cost Management + Billing > Billing scopes > the billing account > Settings > Properties: \"Billing account ID\".","pattern":"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}:[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}_[0-9]{4}-[0-9]{2}-[0-9]{2}$","pattern_descriptor":"{GUID}:{GUID}_{yyyy-MM-dd}","examples":["a1b2c3d4-0000-4000-8000-000000000001:e5f6a7b8-0000-4000-8000-000000000002_2019-05-31"]},"billing_profile_id":{"order":2,"type":"string","title":"Billing profile ID","description":"The billing profile ID, e.g. AB12-CD34-EF5-GH6 (the ID, not the profile's name). Azure portal: Cost Management + Billing > Billing scopes > the billing account > Billing profiles > the profile > Properties: its ID.","pattern":"^[A-Za-z0-9]{4}-[A-Za-z0-9]{4}-[A-Za-z0-9]{3}-[A-Za-z0-9]{3}$","pattern_descriptor":"XXXX-XXXX-XXX-XXX","examples":["AB12-CD34-EF5-GH6"]},"invoice_section_id":{"order":3,"type":"string","title":"Invoice section ID","description":"The invoice section ID, e.g. WX34-YZ56-PJA-PGB (the ID, not the section's name). Azure portal: Cost Management + Billing > Billing scopes > the billing account > Invoice sections (or Billing profiles > the profile > Invoice sections) > the section > Properties: its ID.","pattern":"^[A-Za-z0-9]{4}-[A-Za-z0-9]{4}-[A-Za-z0-9]{3}-[A-Za-z0-9]{3}$","pattern_descriptor":"XXXX-XXXX-XXX-XXX","examples":["WX34-YZ56-PJA-PGB"]}}},{"type":"object","title":"Subscription (EA or MCA)","description":"One Azure subscription, under either agreement. The service principal needs the Cost Management Reader role (Azure RBAC) on the subscription.","required":["scope_type","subscription_id"],"properties":{"scope_type":{"type":"string","const":"subscription","order":0},"subscription_id":{"order":1,"type":"string","title":"Subscription ID","description":"The subscription ID, a GUID (not the subscription's name). Azure portal: Subscriptions > the subscription > Overview: \"Subscription ID\".","pattern":"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$","pattern_descriptor":"GUID, e.g. 00000000-0000-0000-0000-000000000000","examples":["00000000-0000-0000-0000-000000000000"]}}}]},"enrollment_number":{"order":1,"type":"string","title":"Enrollment number (EA)","description":"The original way to name an EA enrollment: its number, digits only, e.g. 12345678 (the same as Billing scope \"EA enrollment\"). Leave it empty when you set Billing scope; give one of the two.","pattern":"^[0-9]+$","examples":["12345678"]},"credentials":{"order":2,"type":"object","title":"Authentication","description":"How to authenticate to Azure. A service principal with a reader role on the billing scope uses the Cost Details API (recommended, every scope); an enrollment API key uses the EA Reporting API, which serves EA enrollments only and which Microsoft retired in 2024.","oneOf":[{"type":"object","title":"Service principal (Cost Details API)","required":["auth_type","tenant_id","client_id","client_secret"],"properties":{"auth_type":{"type":"string","const":"service_principal","order":0},"tenant_id":{"order":1,"type":"string","title":"Tenant ID","description":"Entra ID (Azure AD) tenant id of the service principal, a GUID or a domain name.","airbyte_secret":true},"client_id":{"order":2,"type":"string","title":"Client ID","description":"Application (client) id of the service principal. It needs a reader role on the billing scope: EnrollmentReader on an EA enrollment, DepartmentReader on an EA department, Billing account/profile/invoice section reader on an MCA scope, Cost Management Reader on a subscription."},"client_secret":{"order":3,"type":"string","title":"Client secret","description":"A client secret of the service principal.","airbyte_secret":true}}},{"type":"object","title":"Enrollment API key (EA Reporting API, deprecated)","required":["auth_type","api_key"],"properties":{"auth_type":{"type":"string","const":"api_key","order":0},"api_key":{"order":1,"type":"string","title":"API key","description":"Deprecated: an EA enrollment API access key, for an EA enrollment only (not with another billing scope). Microsoft retired the EA Reporting API in 2024; use a service principal unless your enrollment still answers this API. Only the actual-cost stream is available with a key.","airbyte_secret":true}}}]},"start_date":{"order":3,"type":"string","title":"Start date","description":"First usage date to sync (inclusive), YYYY-MM-DD. The Cost Details API keeps 13 months of history; an older date starts at the oldest month available.","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$","format":"date","examples":["2026-01-01"]},"end_date":{"order":4,"type":"string","title":"End date","description":"Last usage date to sync (inclusive), YYYY-MM-DD. Empty means today (UTC).","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$","format":"date"},"lookback_days":{"order":5,"type":"integer","title":"Look-back days","description":"Days before the saved cursor that every incremental sync reads again, to pick up late-arriving and revised usage. More days catch more corrections but read more.","minimum":0,"maximum":31,"default":3},"month_close_days":{"order":6,"type":"integer","title":"Month close days","description":"While the previous calendar month ended fewer than this many days ago, every incremental sync re-reads that whole month, until its billing period has closed.","minimum":0,"maximum":15,"default":5},"slice_days":{"order":7,"type":"integer","title":"Slice days","description":"Days per request or report. A slice never crosses a calendar month. State is saved after every slice.","minimum":1,"maximum":31,"default":7},"max_concurrency":{"order":8,"type":"integer","title":"Max concurrency","description":"Reports or requests in flight at once. Records and state are still emitted in date order.","minimum":1,"maximum":8,"default":2},"page_size":{"order":9,"type":"integer","title":"Page size","description":"Rows per batch (the seed's batch_size) where a CSV blob must be decoded whole (a file that needs the strict CSV rules), at most 100. Otherwise rows are decoded 100 at a time in units of work (an EA page, about 256 KB of CSV), so memory stays flat; output is written in large chunks either way.","minimum":1,"maximum":100000,"default":1000},"worker_threads":{"order":10,"type":"integer","title":"Worker threads","description":"Threads that decode, normalize, tag and serialize rows, so a sync uses more than one core. 0 (the default) means one per CPU core, up to 2; each thread adds about 30-50 MB of memory. 1 does everything on the main thread. Records and state are emitted in the same order either way.","minimum":0,"maximum":16,"default":0},"tracking_rules":{"order":11,"type":"array","title":"Resource tracking rules","description":"Rules that stamp each record with tracking attributes (team, project, cost center, ...). For each key the matching rule with the highest priority wins; same-priority disagreements are audited in the tracking_conflicts stream.","default":[],"items":{"type":"object","required":["name","match","set"],"properties":{"name":{"type":"string","title":"Name","minLength":1},"priority":{"type":"integer","title":"Priority","default":0},"match":{"type":"object","title":"Match","description":"Conditions that must all hold: a record field (e.g. resource_group, subscription_name, meter_category) or tags.<key>, to a case-insensitive glob (*, ?) or a /regex/flags.","additionalProperties":true,"properties":{"resource_group":{"type":"string","title":"Resource group pattern"},"subscription_name":{"type":"string","title":"Subscription name pattern"},"meter_category":{"type":"string","title":"Meter category pattern"}}},"set":{"type":"object","title":"Set","description":"Tracking key to value; values may reference fields as ${tags.team} or ${subscription_name}.","additionalProperties":true,"properties":{"team":{"type":"string","title":"Team"},"cost_center":{"type":"string","title":"Cost center"},"project":{"type":"string","title":"Project"}}},"description":{"type":"string","title":"Description"}}}},"api_base_url":{"order":12,"type":"string","title":"Azure Resource Manager base URL","description":"For sovereign clouds (e.g. https://management.usgovcloudapi.net) and testing.","default":"https://management.azure.com","pattern":"^https?://"},"login_base_url":{"order":13,"type":"string","title":"Entra ID login base URL","description":"For sovereign clouds (e.g. https://login.microsoftonline.us) and testing.","default":"https://login.microsoftonline.com","pattern":"^https?://"},"ea_base_url":{"order":14,"type":"string","title":"EA Reporting API base URL","description":"Base URL of the EA Reporting API (API key only).","default":"https://consumption.azure.com","pattern":"^https?://"},"request_timeout_seconds":{"order":15,"type":"integer","title":"Request timeout (seconds)","description":"Time without a response (or without progress of a download) after which a request is retried.","minimum":1,"maximum":3600,"default":120},"max_retries":{"order":16,"type":"integer","title":"Max retries","description":"Retries of a request on throttling (429), server errors (5xx), timeouts and network errors, with exponential back-off.","minimum":0,"maximum":20,"default":6},"data_source":{"order":17,"type":"object","title":"Data source","description":"Where cost rows are read from. The Cost Details API (default) answers on demand and keeps 13 months; Cost Management exports, which Azure writes on a schedule into your storage account, suit datasets over ~2 GB a month, reach past 13 months and also hold the price sheet, reservation and FOCUS datasets.","default":{"type":"cost_details_api"},"oneOf":[{"type":"object","title":"Cost Details API (or EA Reporting API with an API key)","required":["type"],"properties":{"type":{"type":"string","const":"cost_details_api","order":0}}},{"type":"object","title":"Cost Management exports (storage account)","required":["type","storage_account_url","container"],"properties":{"type":{"type":"string","const":"exports","order":0},"storage_account_url":{"order":1,"type":"string","title":"Storage account URL","description":"Blob endpoint of the storage account the exports write to, e.g. https://contosobilling.blob.core.windows.net.","examples":["https://contosobilling.blob.core.windows.net"],"pattern":"^https?://"},"container":{"order":2,"type":"string","title":"Container","description":"The container the exports write to.","minLength":1},"root_folder_path":{"order":3,"type":"string","title":"Root folder path","description":"Directory prefix of the exports inside the container (the export's \"directory\"); empty: the whole container.","default":""},"export_names":{"order":4,"type":"array","title":"Export names","description":"Only read these exports (by name); empty: every export found under the prefix.","items":{"type":"string","minLength":1},"default":[]},"sas_token":{"order":5,"type":"string","title":"SAS token","description":"A container SAS token with read and list permissions (sp=rl), with or without the leading \"?\". Without it the service principal of Authentication signs in for storage and needs the Storage Blob Data Reader role on the container or account.","airbyte_secret":true}}}]}}};
 const pattern0 = new RegExp("^[0-9]+$", "u");
 const pattern2 = new RegExp("^[A-Za-z0-9_-]{1,128}$", "u");
 const pattern3 = new RegExp("^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}:[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}_[0-9]{4}-[0-9]{2}-[0-9]{2}$", "u");
@@ -1659,14 +1659,294 @@ errors++;
 }
 }
 }
-}
-else {
-const err131 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.data_source !== undefined){
+let data51 = data.data_source;
+if(!(data51 && typeof data51 == "object" && !Array.isArray(data51))){
+const err131 = {instancePath:instancePath+"/data_source",schemaPath:"#/properties/data_source/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err131];
 }
 else {
 vErrors.push(err131);
+}
+errors++;
+}
+const _errs126 = errors;
+let valid16 = false;
+let passing2 = null;
+const _errs127 = errors;
+if(data51 && typeof data51 == "object" && !Array.isArray(data51)){
+if(data51.type === undefined){
+const err132 = {instancePath:instancePath+"/data_source",schemaPath:"#/properties/data_source/oneOf/0/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
+if(vErrors === null){
+vErrors = [err132];
+}
+else {
+vErrors.push(err132);
+}
+errors++;
+}
+if(data51.type !== undefined){
+let data52 = data51.type;
+if(typeof data52 !== "string"){
+const err133 = {instancePath:instancePath+"/data_source/type",schemaPath:"#/properties/data_source/oneOf/0/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err133];
+}
+else {
+vErrors.push(err133);
+}
+errors++;
+}
+if("cost_details_api" !== data52){
+const err134 = {instancePath:instancePath+"/data_source/type",schemaPath:"#/properties/data_source/oneOf/0/properties/type/const",keyword:"const",params:{allowedValue: "cost_details_api"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err134];
+}
+else {
+vErrors.push(err134);
+}
+errors++;
+}
+}
+}
+else {
+const err135 = {instancePath:instancePath+"/data_source",schemaPath:"#/properties/data_source/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err135];
+}
+else {
+vErrors.push(err135);
+}
+errors++;
+}
+var _valid2 = _errs127 === errors;
+if(_valid2){
+valid16 = true;
+passing2 = 0;
+}
+const _errs131 = errors;
+if(data51 && typeof data51 == "object" && !Array.isArray(data51)){
+if(data51.type === undefined){
+const err136 = {instancePath:instancePath+"/data_source",schemaPath:"#/properties/data_source/oneOf/1/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
+if(vErrors === null){
+vErrors = [err136];
+}
+else {
+vErrors.push(err136);
+}
+errors++;
+}
+if(data51.storage_account_url === undefined){
+const err137 = {instancePath:instancePath+"/data_source",schemaPath:"#/properties/data_source/oneOf/1/required",keyword:"required",params:{missingProperty: "storage_account_url"},message:"must have required property '"+"storage_account_url"+"'"};
+if(vErrors === null){
+vErrors = [err137];
+}
+else {
+vErrors.push(err137);
+}
+errors++;
+}
+if(data51.container === undefined){
+const err138 = {instancePath:instancePath+"/data_source",schemaPath:"#/properties/data_source/oneOf/1/required",keyword:"required",params:{missingProperty: "container"},message:"must have required property '"+"container"+"'"};
+if(vErrors === null){
+vErrors = [err138];
+}
+else {
+vErrors.push(err138);
+}
+errors++;
+}
+if(data51.type !== undefined){
+let data53 = data51.type;
+if(typeof data53 !== "string"){
+const err139 = {instancePath:instancePath+"/data_source/type",schemaPath:"#/properties/data_source/oneOf/1/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err139];
+}
+else {
+vErrors.push(err139);
+}
+errors++;
+}
+if("exports" !== data53){
+const err140 = {instancePath:instancePath+"/data_source/type",schemaPath:"#/properties/data_source/oneOf/1/properties/type/const",keyword:"const",params:{allowedValue: "exports"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err140];
+}
+else {
+vErrors.push(err140);
+}
+errors++;
+}
+}
+if(data51.storage_account_url !== undefined){
+let data54 = data51.storage_account_url;
+if(typeof data54 === "string"){
+if(!pattern13.test(data54)){
+const err141 = {instancePath:instancePath+"/data_source/storage_account_url",schemaPath:"#/properties/data_source/oneOf/1/properties/storage_account_url/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\""};
+if(vErrors === null){
+vErrors = [err141];
+}
+else {
+vErrors.push(err141);
+}
+errors++;
+}
+}
+else {
+const err142 = {instancePath:instancePath+"/data_source/storage_account_url",schemaPath:"#/properties/data_source/oneOf/1/properties/storage_account_url/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err142];
+}
+else {
+vErrors.push(err142);
+}
+errors++;
+}
+}
+if(data51.container !== undefined){
+let data55 = data51.container;
+if(typeof data55 === "string"){
+if(func2(data55) < 1){
+const err143 = {instancePath:instancePath+"/data_source/container",schemaPath:"#/properties/data_source/oneOf/1/properties/container/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err143];
+}
+else {
+vErrors.push(err143);
+}
+errors++;
+}
+}
+else {
+const err144 = {instancePath:instancePath+"/data_source/container",schemaPath:"#/properties/data_source/oneOf/1/properties/container/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err144];
+}
+else {
+vErrors.push(err144);
+}
+errors++;
+}
+}
+if(data51.root_folder_path !== undefined){
+if(typeof data51.root_folder_path !== "string"){
+const err145 = {instancePath:instancePath+"/data_source/root_folder_path",schemaPath:"#/properties/data_source/oneOf/1/properties/root_folder_path/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err145];
+}
+else {
+vErrors.push(err145);
+}
+errors++;
+}
+}
+if(data51.export_names !== undefined){
+let data57 = data51.export_names;
+if(Array.isArray(data57)){
+const len1 = data57.length;
+for(let i1=0; i1<len1; i1++){
+let data58 = data57[i1];
+if(typeof data58 === "string"){
+if(func2(data58) < 1){
+const err146 = {instancePath:instancePath+"/data_source/export_names/" + i1,schemaPath:"#/properties/data_source/oneOf/1/properties/export_names/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err146];
+}
+else {
+vErrors.push(err146);
+}
+errors++;
+}
+}
+else {
+const err147 = {instancePath:instancePath+"/data_source/export_names/" + i1,schemaPath:"#/properties/data_source/oneOf/1/properties/export_names/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err147];
+}
+else {
+vErrors.push(err147);
+}
+errors++;
+}
+}
+}
+else {
+const err148 = {instancePath:instancePath+"/data_source/export_names",schemaPath:"#/properties/data_source/oneOf/1/properties/export_names/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err148];
+}
+else {
+vErrors.push(err148);
+}
+errors++;
+}
+}
+if(data51.sas_token !== undefined){
+if(typeof data51.sas_token !== "string"){
+const err149 = {instancePath:instancePath+"/data_source/sas_token",schemaPath:"#/properties/data_source/oneOf/1/properties/sas_token/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err149];
+}
+else {
+vErrors.push(err149);
+}
+errors++;
+}
+}
+}
+else {
+const err150 = {instancePath:instancePath+"/data_source",schemaPath:"#/properties/data_source/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err150];
+}
+else {
+vErrors.push(err150);
+}
+errors++;
+}
+var _valid2 = _errs131 === errors;
+if(_valid2 && valid16){
+valid16 = false;
+passing2 = [passing2, 1];
+}
+else {
+if(_valid2){
+valid16 = true;
+passing2 = 1;
+}
+}
+if(!valid16){
+const err151 = {instancePath:instancePath+"/data_source",schemaPath:"#/properties/data_source/oneOf",keyword:"oneOf",params:{passingSchemas: passing2},message:"must match exactly one schema in oneOf"};
+if(vErrors === null){
+vErrors = [err151];
+}
+else {
+vErrors.push(err151);
+}
+errors++;
+}
+else {
+errors = _errs126;
+if(vErrors !== null){
+if(_errs126){
+vErrors.length = _errs126;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err152 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err152];
+}
+else {
+vErrors.push(err152);
 }
 errors++;
 }

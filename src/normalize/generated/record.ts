@@ -4,7 +4,7 @@ import {parseAdditionalInfo, parseTags} from '../../decode/json-strings';
 import {normalizeGuid, parseBoolean, parseDate, parseNumber} from '../../decode/values';
 import {headerKey} from '../aliases';
 import {Agreement, agreementOfHeader, CSV_ALIASES, Metric, SourceApi} from '../fields';
-import {enc, encBoolean, encJson, ID_SEPARATOR} from '../id-encoding';
+import {enc, encBoolean, encJson, encSourceApi, ID_SEPARATOR} from '../id-encoding';
 import {parseResourceId} from '../resource-id';
 import {cell, cols, dateFromParts, jtext, NO_COLS, Normalized, NormalizeContext, orError, pick, REJECT_BAD_COST, REJECT_DATE, REJECT_FIELD_COUNT, REJECT_NO_COST} from '../rows';
 
@@ -128,7 +128,7 @@ export function identityString(r: UsageRecord): string {
     enc(r.billing_profile_id),
     enc(r.billing_profile_name),
     enc(r.metric),
-    enc(r.source_api),
+    encSourceApi(r.source_api),
     enc(r.department_id),
     enc(r.department_name),
     enc(r.account_id),
