@@ -90,9 +90,15 @@ function sha32(s: string): string {
   return createHash('sha256').update(s).digest('hex').slice(0, 32);
 }
 
-/** Columns that identify an export row: every one but the measures (Decimal) and ours (docs/design.md §15). */
+/**
+ * Filled in when the month is invoiced, or refreshed with the rate: not identifying, so a charge
+ * keeps its id across the month's close (as `invoice_id` and `exchange_rate_date`, docs/design.md §5).
+ */
+const NOT_IDENTIFYING = new Set(['InvoiceId', 'x_InvoiceId', 'x_BillingExchangeRateDate']);
+
+/** Columns that identify an export row: every one but the measures (Decimal), ours and NOT_IDENTIFYING (docs/design.md §15). */
 function identifying(name: string, type: ExtraType | 'Text'): boolean {
-  return type !== 'Decimal' && type !== 'Integer' && !OWN.has(name);
+  return type !== 'Decimal' && type !== 'Integer' && !OWN.has(name) && !NOT_IDENTIFYING.has(name);
 }
 
 /** The provisional id of an export row: 32 hex chars of SHA-256 over its identifying columns. */

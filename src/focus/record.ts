@@ -6,10 +6,16 @@ import {RECORD_COLUMNS} from './columns';
 
 export type FocusRecord = Record<string, unknown>;
 
+/**
+ * Every column null, in record order. Made by JSON.parse, which gives V8's fast properties to an
+ * object of 125 keys where assigning them one by one would not (a dictionary: slower to fill and
+ * to stringify, measured about 2 times); each record is a spread copy, which keeps them.
+ */
+const TEMPLATE: FocusRecord = JSON.parse(JSON.stringify(Object.fromEntries(RECORD_COLUMNS.map(([name]) => [name, null])))) as FocusRecord;
+
 /** A record with every column null, in record order (x_ParseErrors an empty list). */
 export function emptyFocusRecord(): FocusRecord {
-  const f: FocusRecord = {};
-  for (const [name] of RECORD_COLUMNS) f[name] = null;
+  const f: FocusRecord = {...TEMPLATE};
   f.x_ParseErrors = [];
   return f;
 }

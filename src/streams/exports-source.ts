@@ -1,6 +1,7 @@
 import {pipeline, Readable} from 'stream';
 import zlib from 'zlib';
 
+import {focusExportDataset, isKnownFocusVersion, unknownFocusVersionWarning} from '../focus/export-row';
 import {Metric} from '../normalize/usage-record';
 import {Logger} from '../protocol/logger';
 import {Dataset} from '../readers/export-runs';
@@ -25,6 +26,8 @@ const BYTES_PER_ROW = 900;
  */
 export class ExportsSliceSource implements SliceSource<ExportMonth> {
   private readonly months: ExportMonths;
+  /** FocusCost dataset versions already warned about (once per sync). */
+  private readonly warnedVersions = new Set<string>();
 
   constructor(
     private readonly reader: ExportsReader,
@@ -33,7 +36,7 @@ export class ExportsSliceSource implements SliceSource<ExportMonth> {
     private readonly metric: Metric,
     private readonly executor: UnitExecutor,
     private readonly rules: CompiledRules,
-    logger: Logger,
+    private readonly logger: Logger,
     private readonly opts: {batchSize: number; idleTimeoutMs: number},
   ) {
     this.months = new ExportMonths(reader, stream, dataset, logger);
@@ -69,7 +72,12 @@ export class ExportsSliceSource implements SliceSource<ExportMonth> {
     for (const run of prepared.runs) {
       if (run.startDay > slice.end || run.endDay < slice.start) continue;
       // a FocusCost run's rows are FOCUS records, named after its dataset version (docs/design.md §15)
-      const job: UnitJob = this.dataset === 'FocusCost' ? {...base, focus: {from: 'export', dataset: `FocusCost ${run.dataVersion || 'unknown'} export`}} : base;
+      const job: UnitJob = this.dataset === 'FocusCost' ? {...base, focus: {from: 'export', dataset: focusExportDataset(run.dataVersion || 'unknown')}} : base;
+      if (this.dataset === 'FocusCost' && !isKnownFocusVersion(run.dataVersion) && !this.warnedVersions.has(run.dataVersion)) {
+        // read by name all the same, never refused (docs/design.md §15)
+        this.warnedVersions.add(run.dataVersion);
+        this.logger.warn(unknownFocusVersionWarning(run.dataVersion || 'unknown', run.exportName));
+      }
       for (let i = 0; i < run.blobs.length; i++) {
         const blob = run.blobs[i];
         const label = `${blob.name} (blob ${i + 1}/${run.blobs.length} of run ${run.runId} of export ${run.exportName})`;

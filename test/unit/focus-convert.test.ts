@@ -10,6 +10,9 @@ import {lookupPricingUnit, lookupService} from '../../src/focus/lookups';
 import {FocusRecord} from '../../src/focus/record';
 import {costDetailsRowNormalizer, recordHash} from '../../src/normalize';
 import {Metric, UsageRecord} from '../../src/normalize/usage-record';
+import {RecordPipeline} from '../../src/sync/pipeline';
+import {compileTrackingRules} from '../../src/track';
+import {processCsvRows, UnitJob} from '../../src/work/unit';
 
 const RES = '/providers/Microsoft.Capacity/reservationOrders/1111/reservations/2222';
 const SP = '/providers/Microsoft.BillingBenefits/savingsPlanOrders/3333/savingsPlans/4444';
@@ -188,5 +191,23 @@ describe('lookups', () => {
 
   it('terms in months from numbers and ISO durations', () => {
     expect([termMonths('12'), termMonths('P1Y'), termMonths('P3Y'), termMonths('P1M'), termMonths('forever'), termMonths(null)]).toEqual([12, 12, 36, 1, null, null]);
+  });
+});
+
+describe('the worker path (work/unit.ts) with job.focus from cost_details', () => {
+  it('drops the actual rows the conversion does not keep, writes x_RecordId first, and finishes repeated ids in place', () => {
+    const job: UnitJob = {stream: 'focus_costs', emitRecords: true, auditConflicts: false, metric: 'actual', sourceApi: 'cost_details', emittedAt: 3, focus: {from: 'cost_details', dataset: 'cost_details ActualCost+AmortizedCost'}};
+    const row = (r: Row): string[] => HEADER.map((h) => ({...BASE, ...r})[h] ?? '');
+    const purchase: Row = {ChargeType: 'Purchase', PricingModel: 'Reservation', Frequency: 'Recurring', BenefitId: RES, CostInBillingCurrency: '30', ResourceId: ''};
+    const out = processCsvRows([row({}), row(purchase), row({ChargeType: 'Usage', PricingModel: 'Reservation', CostInBillingCurrency: '0'}), row(purchase)], HEADER, job, compileTrackingRules([]));
+    expect(out.records).toBe(2);
+    expect(out.rejected).toEqual([]);
+    const lines = Buffer.from(new RecordPipeline('focus_costs', undefined).finish(out)).toString().trim().split('\n');
+    expect(lines).toHaveLength(2);
+    const data = lines.map((l) => JSON.parse(l).record.data);
+    expect(lines[0]).toMatch(/"data":\{"x_RecordId":"[0-9a-f]{32}",/);
+    expect(data[1].x_RecordId).toBe(`${data[0].x_RecordId}-1`);
+    expect(data[0]).toMatchObject({ChargeCategory: 'Purchase', BilledCost: 30, EffectiveCost: 0});
+    assertFocusConformance(data);
   });
 });

@@ -166,6 +166,9 @@ describe('FocusCost versions and forms', () => {
     expect(records[0].FutureColumn).toBeNull();
     expect(isKnownFocusVersion('1.3')).toBe(false);
     expect(unknownFocusVersionWarning('1.3', 'focus-daily')).toContain('read by name');
+    // an invoice id filled in at the month's close does not change the id
+    const invoiced = normalizeAll(header, [rows[0].map((v, i) => (header[i] === 'InvoiceId' ? 'E0200XYZ' : v))]);
+    expect(invoiced[0].x_RecordId).toBe(records[0].x_RecordId);
     // the unknown column enters the id: two rows differing there only are two charges
     const other = normalizeAll(header, [rows[0].map((v, i) => (i === header.length - 2 ? 'other' : v))]);
     expect(other[0].x_RecordId).not.toBe(records[0].x_RecordId);
