@@ -179,9 +179,10 @@ async function read(io: Io, configPath: string, catalogPath: string, statePath?:
       stop,
       release: (bytes) => source.executor.release(bytes),
     },
-    [...usage, ...focus],
+    usage,
     conflicts,
-    datasets,
+    // focus_costs repeats the usage rows' conflicts (same rows, same ids): audited once, by usage
+    [...focus, ...datasets],
   );
   try {
     await runner.run(selected, state);

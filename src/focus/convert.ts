@@ -91,6 +91,29 @@ function quotient(a: number, b: number): number {
   return b === 1 ? a : Number((a / b).toPrecision(15));
 }
 
+/** Whether two amounts agree to 1 part in 10,000 (far apart when a block size is in between). */
+function agrees(a: number, b: number): boolean {
+  return Math.abs(a - b) <= 1e-4 * Math.max(Math.abs(a), Math.abs(b));
+}
+
+/**
+ * The quantity in pricing blocks (docs/focus.md, "Block-priced meters"). Microsoft's conversion
+ * divides Quantity by the block size, i.e. reads Quantity as distinct units priced per block; a
+ * row whose cost already equals its price times Quantity carries the quantity in blocks, and
+ * dividing it again would make its list and contracted costs block-size times too small. The
+ * row's own cost decides; when it cannot (no price, a zero cost), Microsoft's rule stands.
+ * Returns the pricing quantity (blocks) and the consumed quantity (distinct units).
+ */
+export function blocksOf(quantity: number, block: number, r: Pick<UsageRecord, 'cost' | 'effective_price' | 'unit_price'>): {pricing: number; consumed: number} {
+  if (block === 1) return {pricing: quantity, consumed: quantity};
+  const price = r.effective_price ?? r.unit_price;
+  if (price !== null && price !== 0 && r.cost !== 0) {
+    const cost = Math.abs(r.cost);
+    if (agrees(Math.abs(price * quantity), cost) && !agrees(Math.abs((price * quantity) / block), cost)) return {pricing: quantity, consumed: product(quantity, block)};
+  }
+  return {pricing: quotient(quantity, block), consumed: quantity};
+}
+
 const TERM = /^P(\d+)([YM])$/i;
 
 /** Term in months: `12`, `P1Y`, `P3Y`, `P1M`; null when absent or unreadable. */
@@ -155,7 +178,8 @@ export function focusFromUsage(r: UsageRecord, dataset: string): FocusRecord {
     billed = committed || unused ? 0 : r.cost;
     effective = purchase ? 0 : r.cost;
   }
-  const pricingQuantity = r.quantity === null ? null : quotient(r.quantity, block);
+  const quantities = r.quantity === null ? null : blocksOf(r.quantity, block, r);
+  const pricingQuantity = quantities === null ? null : quantities.pricing;
   const contractedUnitPrice = toBilling(r.unit_price);
   const listUnitPrice = toBilling(r.payg_price);
   const contracted = contractedUnitPrice !== null && pricingQuantity !== null ? product(contractedUnitPrice, pricingQuantity) : r.cost;
@@ -201,7 +225,7 @@ export function focusFromUsage(r: UsageRecord, dataset: string): FocusRecord {
     f.CommitmentDiscountQuantity = pricingQuantity; // no instance-size-flexibility ratios here: ratio 1
     f.CommitmentDiscountUnit = pricingUnit;
   }
-  f.ConsumedQuantity = isUsage ? r.quantity : null;
+  f.ConsumedQuantity = isUsage && quantities !== null ? quantities.consumed : null;
   f.ConsumedUnit = isUsage ? pricingUnit : null;
   f.ContractedCost = sign * Math.abs(contracted);
   f.ContractedUnitPrice = contractedUnitPrice;

@@ -88,7 +88,7 @@ export class SyncRunner {
     private readonly ctx: RunContext,
     private readonly usageStreams: UsageStream[],
     private readonly conflicts: TrackingConflictsStream,
-    /** Streams read like the usage streams but outside the tracking audit (export datasets, docs/design.md §13). */
+    /** Streams read like the usage streams but outside the tracking audit (focus_costs, export datasets: docs/design.md §13, §15). */
     private readonly otherStreams: UsageStream[] = [],
   ) {}
 
@@ -240,7 +240,7 @@ export class SyncRunner {
     const name = pass.stream.name;
     const conflictsName = this.conflicts.name;
     const emittedAt = this.emittedAt;
-    const onConflict = this.conflictsSelected
+    const onConflict = this.conflictsSelected && pass.audited !== false
       ? (c: ConflictRecord): void => {
           if (!this.conflictsRunning) {
             output.message(streamStatusTrace(conflictsName, 'RUNNING'));
@@ -289,7 +289,7 @@ export class SyncRunner {
   }
 
   private target(pass: Pass): SliceTarget {
-    return {stream: pass.stream.name, emitRecords: pass.emitRecords, auditConflicts: this.conflictsSelected !== undefined, emittedAt: this.emittedAt, runs: pass.inputRuns};
+    return {stream: pass.stream.name, emitRecords: pass.emitRecords, auditConflicts: this.conflictsSelected !== undefined && pass.audited !== false, emittedAt: this.emittedAt, runs: pass.inputRuns};
   }
 
   /**

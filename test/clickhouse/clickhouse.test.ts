@@ -615,13 +615,9 @@ describe('FOCUS: focus_costs and the FinOps example queries', () => {
     await expectListTotals('MCA');
   });
 
-  // KNOWN DISCREPANCY, kept visible (test.failing: jest reports it the day it passes, then drop
-  // `.failing`): the sandbox's EA rows of a block-priced meter ('LRS Write Operations', unit '10K')
-  // carry Quantity in blocks (cost = Quantity × price), while the FOCUS conversion divides Quantity
-  // by the block size as Microsoft's conversion does: their ListCost and ContractedCost come out
-  // 10,000 times too small, and Standard shows savings of -333.14 USD over the window. MCA passes:
-  // its ListCost is the file's paygCostInBillingCurrency. Either the sandbox or the conversion must change.
-  it.failing('EA: savings against ListCost: total ListCost and savings equal the truth to the cent; no category saves less than nothing', async () => {
+  // EA's block-priced meter ('LRS Write Operations', unit '10K') carries its quantity in blocks
+  // (cost = quantity × price): the conversion must not divide it by the block size again.
+  it('EA: savings against ListCost: total ListCost and savings equal the truth to the cent; no category saves less than nothing', async () => {
     await expectListTotals('EA');
   });
 

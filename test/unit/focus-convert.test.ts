@@ -135,8 +135,17 @@ describe('columns', () => {
   );
 
   it('block-priced units: PricingQuantity is the quantity over the block size, prices per block', () => {
-    const f = focus('amortized', {UnitOfMeasure: '10K', Quantity: '25000', UnitPrice: '0.05', PayGPrice: '0.06', CostInBillingCurrency: '0.125', MeterCategory: 'Storage', ConsumedService: 'Microsoft.Storage', ResourceId: ''});
+    const f = focus('amortized', {UnitOfMeasure: '10K', Quantity: '25000', UnitPrice: '0.05', EffectivePrice: '0.05', PayGPrice: '0.06', CostInBillingCurrency: '0.125', MeterCategory: 'Storage', ConsumedService: 'Microsoft.Storage', ResourceId: ''});
     expect(f).toMatchObject({PricingUnit: 'Units', x_PricingBlockSize: 10000, PricingQuantity: 2.5, ContractedCost: 0.125, ListCost: 0.15, ConsumedQuantity: 25000, ConsumedUnit: 'Units'});
+  });
+
+  it('block-priced units with the quantity already in blocks (cost = price × quantity): not divided again', () => {
+    const row = {UnitOfMeasure: '10K', Quantity: '2.5', UnitPrice: '0.05', EffectivePrice: '0.05', PayGPrice: '0.06', CostInBillingCurrency: '0.125', MeterCategory: 'Storage', ConsumedService: 'Microsoft.Storage', ResourceId: ''};
+    const f = focus('amortized', row);
+    expect(f).toMatchObject({x_PricingBlockSize: 10000, PricingQuantity: 2.5, ContractedCost: 0.125, ListCost: 0.15, ConsumedQuantity: 25000, ConsumedUnit: 'Units'});
+    // without a price to tell, Microsoft's rule (divide) stands
+    const unpriced = focus('amortized', {...row, UnitPrice: '', EffectivePrice: '', PayGPrice: ''});
+    expect(unpriced).toMatchObject({PricingQuantity: 0.00025, ContractedCost: 0.125, ConsumedQuantity: 2.5});
   });
 
   it('a service the lookup does not know: the meter category names it, category Other, subcategory Other (Other)', () => {
