@@ -80,13 +80,18 @@ export function datesOf(day: string, style: DateStyle): [string, string, string]
 
 /** One CSV line (with trailing \n) for a row, in the given style. */
 export function csvLine(r: UsageRow, style: CsvStyle): string {
+  return joinFields(fillEaCells(r, style), columnsOf(style.schema));
+}
+
+/** Writes an EA row's dates (in the file's style) and tags into its columns; CSV and exports share it. */
+export function fillEaCells(r: UsageRow, style: CsvStyle): UsageRow['c'] {
   const c = r.c;
   const d = datesOf(r.day, style.dateStyle);
   c.Date = r.badDate !== undefined ? r.badDate : d[0];
   c.BillingPeriodStartDate = d[1];
   c.BillingPeriodEndDate = d[2];
   c.Tags = tagsText(r, r.tagsStyle);
-  return joinFields(c, columnsOf(style.schema));
+  return c;
 }
 
 /** One CSV line (with trailing \n) of a row's columns, in the given order (any agreement's layout). */

@@ -12,7 +12,8 @@ export function mcaDateStyle(streamSeed: number, month: string): DateStyle {
   return styles[hash32(streamSeed, 'datestyle', month) % 3];
 }
 
-export function mcaCsvLine(r: McaRow, style: DateStyle): string {
+/** Writes a row's dates (in the file's style) and tags into its columns; CSV and exports share it. */
+export function fillMcaCells(r: McaRow, style: DateStyle): McaRow['c'] {
   const c = r.c;
   const d = datesOf(r.day, style);
   c.date = r.badDate !== undefined ? r.badDate : d[0];
@@ -22,5 +23,9 @@ export function mcaCsvLine(r: McaRow, style: DateStyle): string {
   c.servicePeriodEndDate = d[2];
   c.exchangeRateDate = d[1];
   c.tags = tagsText(r, r.tagsStyle);
-  return joinFields(c, MCA_COLUMNS);
+  return c;
+}
+
+export function mcaCsvLine(r: McaRow, style: DateStyle): string {
+  return joinFields(fillMcaCells(r, style), MCA_COLUMNS);
 }

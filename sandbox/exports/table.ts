@@ -5,12 +5,12 @@
  * as the sandbox's Cost Details reports: the same charge has the same values either way.
  */
 import {CURRENT_COLUMNS, currentName, LEGACY_COLUMNS} from '../columns';
-import {datesOf, monthStyle, tagsText} from '../csv';
+import {fillEaCells, monthStyle} from '../csv';
 import {parseDec} from '../decimal';
 import {Enrollment, Metric} from '../enrollment';
 import {McaAccount} from '../mca';
 import {MCA_COLUMNS} from '../mca-columns';
-import {mcaDateStyle} from '../mca-csv';
+import {fillMcaCells, mcaDateStyle} from '../mca-csv';
 import {interleavedRows} from '../report';
 
 /** A column's type in Parquet: text, or DECIMAL(38, scale) holding the text's exact value. */
@@ -53,12 +53,7 @@ export function eaCostTable(e: Enrollment, metric: Metric, start: string, end: s
     sumNames: ['cost'],
     *rows() {
       for (const r of interleavedRows(e, e.opts.seed, metric, start, end)) {
-        const c = r.c;
-        const d = datesOf(r.day, style.dateStyle);
-        c.Date = r.badDate !== undefined ? r.badDate : d[0];
-        c.BillingPeriodStartDate = d[1];
-        c.BillingPeriodEndDate = d[2];
-        c.Tags = tagsText(r, r.tagsStyle);
+        const c = fillEaCells(r, style);
         yield {cells: cols.map((k) => c[k]), day: r.badDate !== undefined ? null : r.day, sums: [parseDec(c.CostInBillingCurrency)]};
       }
     },
@@ -74,15 +69,7 @@ export function mcaCostTable(m: McaAccount, metric: Metric, start: string, end: 
     sumNames: ['cost'],
     *rows() {
       for (const r of interleavedRows(m, m.streamSeed, metric, start, end, (x) => keep(x.c.SubscriptionId))) {
-        const c = r.c;
-        const d = datesOf(r.day, style);
-        c.date = r.badDate !== undefined ? r.badDate : d[0];
-        c.billingPeriodStartDate = d[1];
-        c.billingPeriodEndDate = d[2];
-        c.servicePeriodStartDate = d[1];
-        c.servicePeriodEndDate = d[2];
-        c.exchangeRateDate = d[1];
-        c.tags = tagsText(r, r.tagsStyle);
+        const c = fillMcaCells(r, style);
         yield {cells: MCA_COLUMNS.map((k) => c[k]), day: r.badDate !== undefined ? null : r.day, sums: [parseDec(c.costInBillingCurrency)]};
       }
     },

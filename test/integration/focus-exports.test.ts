@@ -18,6 +18,7 @@ import {Scope} from '../../sandbox/scopes';
 import {mintSas} from '../../sandbox/testing';
 import {assertFocusConformance} from '../../src/focus/conformance';
 import {catalog, CliRun, expectProtocolOnly, FROZEN_TODAY, Json, logs, records, runCli, states, tempDir, traces, writeJson} from '../support/cli';
+import {decOf} from '../support/decimal';
 import {sandboxConfig} from './sandbox-config';
 
 const EXPORTS: ExportSpec[] = [
@@ -56,19 +57,6 @@ async function read(config: Record<string, unknown>): Promise<CliRun> {
   const run = await runCli(['read', '--config', file(config), '--catalog', file(catalog(['focus_costs'], 'full_refresh'))]);
   expectProtocolOnly(run);
   return run;
-}
-
-/** A JSON number as a plain decimal string (exponent form shifted out), for exact sums. */
-function decOf(v: number): string {
-  const s = String(v);
-  const m = /^(-?)(\d+)(?:\.(\d+))?e([+-]\d+)$/i.exec(s);
-  if (!m) return s;
-  const [, sign, int, frac = '', exp] = m;
-  const digits = int + frac;
-  const point = int.length + Number(exp);
-  if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
-  if (point >= digits.length) return sign + digits + '0'.repeat(point - digits.length);
-  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
 }
 
 function centsBy(recs: Rec[], key: (r: Rec) => string, column: 'BilledCost' | 'EffectiveCost'): Record<string, string> {

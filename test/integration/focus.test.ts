@@ -15,6 +15,7 @@ import {parseDec, toCents} from '../../sandbox/decimal';
 import {Scope} from '../../sandbox/scopes';
 import {assertFocusConformance} from '../../src/focus/conformance';
 import {catalog, CliRun, expectProtocolOnly, FROZEN_TODAY, records, runCli, stateFileFrom, states, tempDir, traces, writeJson} from '../support/cli';
+import {decOf} from '../support/decimal';
 import {sandboxConfig} from './sandbox-config';
 
 // two billing periods: the end of September and the start of October
@@ -42,19 +43,6 @@ function read(config: Record<string, unknown>, streams: string[], mode: 'increme
   const args = ['read', '--config', file(config), '--catalog', file(catalog(streams, mode))];
   if (state !== undefined) args.push('--state', file(state));
   return cli(args);
-}
-
-/** A JSON number as a plain decimal string (exponent form shifted out), for exact sums. */
-function decOf(v: number): string {
-  const s = String(v);
-  const m = /^(-?)(\d+)(?:\.(\d+))?e([+-]\d+)$/i.exec(s);
-  if (!m) return s;
-  const [, sign, int, frac = '', exp] = m;
-  const digits = int + frac;
-  const point = int.length + Number(exp);
-  if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
-  if (point >= digits.length) return sign + digits + '0'.repeat(point - digits.length);
-  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
 }
 
 /** Cents of Σ column per key (exact decimal sums of the JSON numbers, then rounded like the truth). */

@@ -13,6 +13,7 @@ import {Sandbox, startSandbox} from '../../sandbox';
 import {parseDec, toCents} from '../../sandbox/decimal';
 import {Scope} from '../../sandbox/scopes';
 import {catalog, CliRun, expectProtocolOnly, FROZEN_TODAY, records, runCli, tempDir, traces, writeJson} from '../support/cli';
+import {decOf} from '../support/decimal';
 import {sandboxConfig} from './sandbox-config';
 
 const START = '2026-10-01';
@@ -45,19 +46,6 @@ async function cli(args: string[]): Promise<CliRun> {
 
 const read = (s: Sandbox, config: Record<string, unknown>, streams: string[]) =>
   cli(['read', '--config', file(config), '--catalog', file(catalog(streams, 'full_refresh'))]);
-
-/** A JSON number as a plain decimal string (exponent form shifted out), for exact sums. */
-function decOf(v: number): string {
-  const s = String(v);
-  const m = /^(-?)(\d+)(?:\.(\d+))?e([+-]\d+)$/i.exec(s);
-  if (!m) return s;
-  const [, sign, int, frac = '', exp] = m;
-  const digits = int + frac;
-  const point = int.length + Number(exp);
-  if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
-  if (point >= digits.length) return sign + digits + '0'.repeat(point - digits.length);
-  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
-}
 
 /**
  * Rows and cents per day of the emitted records: their costs summed exactly (BigInt decimals),
