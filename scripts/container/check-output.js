@@ -58,11 +58,14 @@ async function main() {
       const cat = of('CATALOG');
       assert(cat.length === 1, `${cat.length} CATALOG messages`);
       const names = cat[0].catalog.streams.map((s) => s.name).sort();
-      const want = ['tracking_conflicts', 'usage_details', 'usage_details_amortized'];
+      const want = ['focus_costs', 'tracking_conflicts', 'usage_details', 'usage_details_amortized'];
       assert(JSON.stringify(names) === JSON.stringify(want), `streams ${names}`);
-      // the catalog the read below uses: every stream, incremental, dedup on id
+      // the catalog the read below uses: every stream, incremental on its own cursor, dedup on its own key
       const configured = {
-        streams: cat[0].catalog.streams.map((s) => ({stream: s, sync_mode: 'incremental', cursor_field: ['usage_date'], destination_sync_mode: 'append_dedup', primary_key: [['id']]})),
+        streams: cat[0].catalog.streams.map((s) => {
+          assert(s.default_cursor_field && s.source_defined_primary_key, `${s.name}: no default cursor or primary key`);
+          return {stream: s, sync_mode: 'incremental', cursor_field: s.default_cursor_field, destination_sync_mode: 'append_dedup', primary_key: s.source_defined_primary_key};
+        }),
       };
       if (extra[0]) fs.writeFileSync(extra[0], JSON.stringify(configured));
       console.log(`discover: streams ${names.join(', ')}`);
@@ -76,6 +79,7 @@ async function main() {
       for (const m of of('RECORD')) (byStream[m.record.stream] ??= []).push(m.record.data);
       const states = of('STATE');
       const summary = [];
+      const truths = {};
       for (const [stream, metric] of [['usage_details', 'actual'], ['usage_details_amortized', 'amortized']]) {
         const recs = byStream[stream] || [];
         assert(recs.length > 0, `no ${stream} records`);
@@ -84,6 +88,7 @@ async function main() {
         const res = await fetch(`${baseUrl}/_sandbox/truth?metric=${metric}&start=${start}&end=${end}`);
         assert(res.ok, `truth: HTTP ${res.status}`);
         const truth = await res.json();
+        truths[metric] = truth;
         const days = {};
         for (const r of recs) {
           const d = (days[r.usage_date] ??= {rows: 0, cost: 0});
@@ -100,6 +105,21 @@ async function main() {
         assert(last && last.state.stream.stream_state.usage_date === end, `${stream}: last state ${JSON.stringify(last && last.state)}`);
         summary.push(`${stream} ${recs.length} records = truth`);
       }
+      // focus_costs: per day, Σ EffectiveCost is the amortized truth and Σ BilledCost the actual truth
+      const focus = byStream.focus_costs || [];
+      assert(focus.length > 0, 'no focus_costs records');
+      assert(new Set(focus.map((r) => r.x_RecordId)).size === focus.length, 'focus_costs: duplicate x_RecordId');
+      for (const [column, metric] of [['EffectiveCost', 'amortized'], ['BilledCost', 'actual']]) {
+        const sums = {};
+        for (const r of focus) {
+          const day = r.ChargePeriodStart.slice(0, 10);
+          sums[day] = (sums[day] || 0) + r[column];
+        }
+        for (const [day, t] of Object.entries(truths[metric].days)) {
+          assert(Math.abs((sums[day] || 0) - Number(t.cost)) < 0.005, `focus_costs ${day}: Σ ${column} ${sums[day]}, ${metric} truth ${t.cost}`);
+        }
+      }
+      summary.push(`focus_costs ${focus.length} records, Σ EffectiveCost and Σ BilledCost per day = truth`);
       assert((byStream.tracking_conflicts || []).length > 0, 'no tracking_conflicts records');
       summary.push(`tracking_conflicts ${byStream.tracking_conflicts.length} records`, `${states.length} STATE messages`);
       console.log(`read: ${summary.join(', ')}`);
