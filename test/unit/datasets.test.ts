@@ -223,6 +223,12 @@ const MCA_TX_ROW =
   '1450.25,Standard_E4s_v5,OneTime,ABCD-EFGH-IJK-LMN,Contoso Billing,EUR,Standard_E4s_v5 westeurope 3 Years,2026-10-12,Purchase,G012345678,G012345678,WXYZ-1234-PJA-TGB,Engineering,11111111-2222-3333-4444-555555555555,Dev,2,westeurope,7e7e7e7e-1111-4222-8333-944455556666,VM_RI_E4,P3Y';
 
 describe('reservation_transactions', () => {
+  test('current_enrollment from CurrentEnrollmentId (the export column) or CurrentEnrollment (older files)', () => {
+    const withId = EA_TX_HEADER.replace('CurrentEnrollment,', 'CurrentEnrollmentId,');
+    expect(rec(run('ReservationTransactions', `${withId}\n${EA_TX_ROWS[0]}`)[0])).toMatchObject({current_enrollment: '8608480', purchasing_enrollment: '8608480'});
+    expect(rec(run('ReservationTransactions', `${EA_TX_HEADER}\n${EA_TX_ROWS[0]}`)[0])).toMatchObject({current_enrollment: '8608480'});
+  });
+
   test('EA (legacy columns) and MCA rows; event_date is the cursor day', () => {
     const ea = run('ReservationTransactions', [EA_TX_HEADER, ...EA_TX_ROWS].join('\n'));
     expect(rec(ea[0])).toMatchObject({

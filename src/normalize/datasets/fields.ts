@@ -124,7 +124,8 @@ export const RESERVATION_TRANSACTIONS_FIELDS: readonly DatasetField[] = [
   f('account_owner_email', 'string', ['AccountOwnerEmail']),
   f('department_name', 'string', ['DepartmentName']),
   f('cost_center', 'string', ['CostCenter']),
-  f('current_enrollment', 'string', ['CurrentEnrollment']),
+  // Microsoft's EA column list says CurrentEnrollmentId; the API and older files say CurrentEnrollment.
+  f('current_enrollment', 'string', ['CurrentEnrollmentId', 'CurrentEnrollment']),
   f('purchasing_enrollment', 'string', ['PurchasingEnrollment']),
   f('monetary_commitment', 'number', ['MonetaryCommitment']),
   f('overage', 'number', ['Overage']),
