@@ -9,9 +9,9 @@
  * `secrets/config_mca.json`, an MCA billing profile (docs/design.md §7): the YAML lists that
  * entry as a comment, since a real CAT run needs the file to exist.
  * The checks follow CAT's tests of the same names (test_core.py, test_full_refresh.py,
- * test_incremental.py), plus the connector's own look-back contract. Each stream's primary key
- * and cursor are the ones discover declares: focus_costs keeps FOCUS's names (`x_RecordId`,
- * `ChargePeriodStart`; docs/design.md §15).
+ * test_incremental.py), plus the connector's own look-back contract and focus_costs' cost
+ * invariants. Each stream's primary key and cursor are the ones discover declares: focus_costs
+ * keeps FOCUS's names (`x_RecordId`, `ChargePeriodStart`; docs/design.md §15).
  */
 import fs from 'fs';
 import path from 'path';
@@ -165,6 +165,14 @@ function recordDays(run: CliRun, catalog: Json, stream: string): string[] {
 function byKey(run: CliRun, catalog: Json, stream: string, from = ''): Map<string, Json> {
   const f = fieldsOf(catalog, stream);
   return new Map(recordEnvelopes(run, stream).filter((r) => recordDay(f, r.data) >= from).map((r) => [r.data[f.key], r.data]));
+}
+
+/** Σ of a numeric field per cursor day. */
+function sumPerDay(run: CliRun, catalog: Json, stream: string, field: string): Map<string, number> {
+  const f = fieldsOf(catalog, stream);
+  const out = new Map<string, number>();
+  for (const r of recordEnvelopes(run, stream)) out.set(recordDay(f, r.data), (out.get(recordDay(f, r.data)) ?? 0) + (r.data[field] as number));
+  return out;
 }
 
 beforeAll(async () => {
@@ -516,6 +524,44 @@ describe.each(entries('basic_read'))('basic_read ($config_path)', (t: Json) => {
 
   it('covers every day of the window in both usage streams and focus_costs', () => {
     for (const name of DAILY_STREAMS) expect([name, recordDays(run, catalog, name)]).toEqual([name, daysFrom(WINDOW.start, WINDOW.end)]);
+  });
+
+  it('focus_costs, per day: Σ EffectiveCost = Σ cost of usage_details_amortized, Σ BilledCost = Σ cost of usage_details (docs/focus.md)', () => {
+    const wrong: string[] = [];
+    for (const [column, stream] of [['EffectiveCost', 'usage_details_amortized'], ['BilledCost', 'usage_details']] as const) {
+      const focus = sumPerDay(run, catalog, 'focus_costs', column);
+      const usage = sumPerDay(run, catalog, stream, 'cost');
+      for (const day of daysFrom(WINDOW.start, WINDOW.end)) {
+        const [have, want] = [focus.get(day) ?? 0, usage.get(day) ?? 0];
+        if (Math.abs(have - want) >= 0.005) wrong.push(`${day} Σ ${column} ${have.toFixed(4)} vs Σ ${stream}.cost ${want.toFixed(4)}`);
+      }
+      expect([column, [...focus.keys()].filter((d) => d < WINDOW.start || d > WINDOW.end)]).toEqual([column, []]);
+    }
+    expect(wrong).toEqual([]);
+    // not one check twice: commitments make the billed and the effective totals differ on some day
+    const [billed, effective] = [sumPerDay(run, catalog, 'focus_costs', 'BilledCost'), sumPerDay(run, catalog, 'focus_costs', 'EffectiveCost')];
+    expect(daysFrom(WINDOW.start, WINDOW.end).filter((d) => Math.abs((billed.get(d) ?? 0) - (effective.get(d) ?? 0)) >= 0.005).length).toBeGreaterThan(0);
+  });
+
+  it('focus_costs keeps every amortized row and the actual rows of commitment purchases and refunds, per day (docs/focus.md)', () => {
+    // docs/focus.md, "Which rows": a commitment's purchase or refund is ActualCost only
+    const commitment = (r: Json) => ['purchase', 'refund'].includes(String(r.charge_type).toLowerCase()) && ['reservation', 'savingsplan'].includes(String(r.pricing_model).toLowerCase());
+    const count = (stream: string, keep: (r: Json) => boolean) => {
+      const f = fieldsOf(catalog, stream);
+      const out = new Map<string, number>();
+      for (const r of recordEnvelopes(run, stream)) if (keep(r.data)) out.set(recordDay(f, r.data), (out.get(recordDay(f, r.data)) ?? 0) + 1);
+      return out;
+    };
+    const focus = count('focus_costs', () => true);
+    const amortized = count('usage_details_amortized', () => true);
+    const purchases = count('usage_details', commitment);
+    const wrong = daysFrom(WINDOW.start, WINDOW.end)
+      .map((d) => [d, focus.get(d) ?? 0, (amortized.get(d) ?? 0) + (purchases.get(d) ?? 0)] as const)
+      .filter(([, have, want]) => have !== want);
+    expect(wrong).toEqual([]);
+    expect([...purchases.values()].reduce((a, b) => a + b, 0)).toBeGreaterThan(0); // the sandbox window has commitment purchases
+    const source = new Set(recordEnvelopes(run, 'focus_costs').map((r) => r.data.x_SourceDataset));
+    expect([...source]).toEqual(['cost_details ActualCost+AmortizedCost']);
   });
 
   it('per-day rows and cents equal the sandbox truth of the config\'s scope; records name their agreement', () => {
