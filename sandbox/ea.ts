@@ -84,11 +84,11 @@ export function eaPage(e: Enrollment, start: string, end: string, pos: EaPositio
   let d = pos.day;
   let s = pos.slot;
   while (d < days.length && rows.length < pageSize) {
-    const n = e.slotCount(days[d]);
+    const n = e.slotCount(days[d], 'actual');
     if (n === 0) {
       if (rows.length > 0) break;
-      const firstWithData = days.findIndex((x) => e.slotCount(x) > 0);
-      const lastWithData = days.length - 1 - [...days].reverse().findIndex((x) => e.slotCount(x) > 0);
+      const firstWithData = days.findIndex((x) => e.slotCount(x, 'actual') > 0);
+      const lastWithData = days.length - 1 - [...days].reverse().findIndex((x) => e.slotCount(x, 'actual') > 0);
       d++;
       s = 0;
       // Only empty days between days with data produce an empty page; leading/trailing are skipped.
@@ -105,6 +105,6 @@ export function eaPage(e: Enrollment, start: string, end: string, pos: EaPositio
       s = 0;
     }
   }
-  const more = days.slice(d).some((x) => e.slotCount(x) > 0);
+  const more = days.slice(d).some((x) => e.slotCount(x, 'actual') > 0);
   return {rows, next: more ? {day: d, slot: s} : null};
 }

@@ -13,7 +13,7 @@ import {formatDec, mulDec, parseDec, toCents} from './decimal';
 import {isDay} from './dates';
 import {hash32, Rng, uuidFrom} from './prng';
 import {
-  ColumnLayout, columnNames, CoreRow, DEFAULT_MESS, DraftRow, hours, Metric, MessRates, monthFraction, padTo28, RowGenerator, signed, storageAccountName, zeroed,
+  ColumnLayout, columnNames, CoreRow, DEFAULT_MESS, DraftRow, hours, Metric, MessRates, monthFraction, padTo28, RowGenerator, signed, storageAccountName, unusedPerDay, zeroed,
 } from './row-core';
 
 export {DEFAULT_MESS} from './row-core';
@@ -38,8 +38,12 @@ type BaseRow = DraftRow<Cols>;
 
 export interface Enrollment {
   readonly opts: Required<Omit<EnrollmentOptions, 'messRates'>> & {messRates: MessRates};
-  /** Number of row slots of a day (0 outside the enrollment range or on an empty day). */
-  slotCount(day: string): number;
+  /**
+   * Number of row slots of a day in a metric: rowsPerDay usage slots (0 outside the enrollment
+   * range or on an empty day), and in AmortizedCost after them one slot per reservation with
+   * unused hours that day (row-core.ts unusedReservation), so ActualCost keeps its slots.
+   */
+  slotCount(day: string, metric: Metric): number;
   /** The row of a slot for a metric, or null if the slot has no row in that metric. */
   row(day: string, slot: number, metric: Metric): UsageRow | null;
   /** All rows of a day in slot order. */
@@ -65,19 +69,22 @@ export function makeEnrollment(input: EnrollmentOptions): Enrollment {
     messRates: {...DEFAULT_MESS, ...(input.messRates ?? {})},
   };
   const empty = new Set(opts.emptyDays);
-  const slotCount = (day: string) =>
+  const usageSlots = (day: string) =>
     day < opts.startDate || day > opts.endDate || empty.has(day) ? 0 : opts.rowsPerDay;
   const gen = new EaGenerator(opts.seed, opts.enrollmentNumber, opts.messRates);
+  const unused = unusedPerDay((day) => (usageSlots(day) === 0 ? [] : gen.unusedReservations(day, RESERVATIONS.length)));
+  const slotCount = (day: string, metric: Metric) => usageSlots(day) + (metric === 'amortized' ? unused(day).length : 0);
   const row = (day: string, slot: number, metric: Metric): UsageRow | null => {
-    if (slot < 0 || slot >= slotCount(day)) return null;
-    return gen.applyMetric(gen.slot(day, slot), metric);
+    if (slot < 0 || slot >= slotCount(day, metric)) return null;
+    const n = opts.rowsPerDay;
+    return gen.applyMetric(slot < n ? gen.slot(day, slot) : gen.unusedSlot(day, unused(day)[slot - n], slot), metric);
   };
   const e: Enrollment = {
     opts,
     slotCount,
     row,
     *dayRows(day, metric) {
-      const n = slotCount(day);
+      const n = slotCount(day, metric);
       for (let i = 0; i < n; i++) {
         const r = row(day, i, metric);
         if (r) yield r;
@@ -377,6 +384,13 @@ class EaGenerator extends RowGenerator<Cols, Kind, BaseRow> {
       : `/subscriptions/${sub.guid}/resourceGroups/${mp.rg}/providers/Microsoft.Compute/virtualMachines/${mp.resource}`;
     b.tags = [...SUB_TAGS[mp.sub]];
     this.marketplaceCols(b, sub.region, mp.publisher, refund, rng);
+    return b;
+  }
+
+  protected unusedBase(day: string, slot: number, k: number, rng: Rng): BaseRow {
+    const res = RESERVATIONS[k];
+    const b = this.common(day, slot, 'unused-reservation', SUBSCRIPTIONS[res.sub]);
+    this.unusedReservation(b, res, rng);
     return b;
   }
 

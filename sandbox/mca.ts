@@ -17,7 +17,7 @@ import {
 } from './mca-catalog';
 import {hash32, Rng, uuidFrom} from './prng';
 import {
-  ColumnLayout, columnNames, CoreRow, DEFAULT_MESS, DraftRow, hours, Metric, MessRates, monthFraction, padTo28, RowGenerator, signed, storageAccountName, zeroed,
+  ColumnLayout, columnNames, CoreRow, DEFAULT_MESS, DraftRow, hours, Metric, MessRates, monthFraction, padTo28, RowGenerator, signed, storageAccountName, unusedPerDay, zeroed,
 } from './row-core';
 
 export interface McaAccountOptions {
@@ -47,7 +47,8 @@ export interface McaAccount {
   readonly opts: Required<Omit<McaAccountOptions, 'messRates'>> & {messRates: MessRates};
   /** The seed of the MCA stream (also used for CSV styles, chunking and BOMs). */
   readonly streamSeed: number;
-  slotCount(day: string): number;
+  /** Usage slots of a day, and in AmortizedCost one more per reservation with unused hours (as the enrollment's). */
+  slotCount(day: string, metric: Metric): number;
   row(day: string, slot: number, metric: Metric): McaRow | null;
   /** Exchange rate pricing (USD) -> billing currency of a profile in a month. */
   exchangeRate(profile: number, month: string): string;
@@ -71,7 +72,7 @@ export function makeMcaAccount(input: McaAccountOptions): McaAccount {
   };
   const streamSeed = hash32(opts.seed, 'mca');
   const empty = new Set(opts.emptyDays);
-  const slotCount = (day: string) =>
+  const usageSlots = (day: string) =>
     day < opts.startDate || day > opts.endDate || empty.has(day) ? 0 : opts.rowsPerDay;
   const rates = new Map<string, string>();
   const exchangeRate = (profile: number, month: string): string => {
@@ -85,6 +86,8 @@ export function makeMcaAccount(input: McaAccountOptions): McaAccount {
     return r;
   };
   const gen = new McaGenerator(streamSeed, id, opts.today, opts.messRates, exchangeRate);
+  const unused = unusedPerDay((day) => (usageSlots(day) === 0 ? [] : gen.unusedReservations(day, MCA_RESERVATIONS.length)));
+  const slotCount = (day: string, metric: Metric) => usageSlots(day) + (metric === 'amortized' ? unused(day).length : 0);
   return {
     agreement: 'MCA',
     opts,
@@ -92,8 +95,9 @@ export function makeMcaAccount(input: McaAccountOptions): McaAccount {
     slotCount,
     exchangeRate,
     row(day, slot, metric) {
-      if (slot < 0 || slot >= slotCount(day)) return null;
-      return gen.applyMetric(gen.slot(day, slot), metric);
+      if (slot < 0 || slot >= slotCount(day, metric)) return null;
+      const n = opts.rowsPerDay;
+      return gen.applyMetric(slot < n ? gen.slot(day, slot) : gen.unusedSlot(day, unused(day)[slot - n], slot), metric);
     },
   };
 }
@@ -319,6 +323,13 @@ class McaGenerator extends RowGenerator<McaCols, Kind, BaseRow> {
     b.tags = [['env', 'prod'], ['team', 'platform']];
     this.marketplaceCols(b, sub.region, mp.publisher, refund, rng);
     if (refund) b.c.previousInvoiceId = this.invoiceOf(MCA_SECTIONS[sub.section].profile, prevMonth(day.slice(0, 7)));
+    return b;
+  }
+
+  protected unusedBase(day: string, slot: number, k: number, rng: Rng): BaseRow {
+    const res = MCA_RESERVATIONS[k];
+    const b = this.common(day, slot, 'unused-reservation', res.sub);
+    this.unusedReservation(b, res, rng);
     return b;
   }
 

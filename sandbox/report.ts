@@ -35,12 +35,13 @@ export interface RenderedReport {
   blobs: RenderedBlob[];
 }
 
-const FORMAT_VERSION = 1;
+/** Bump when a report's bytes change for the same options (2: AmortizedCost has unused reservation rows). */
+const FORMAT_VERSION = 2;
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 /** What the interleaving needs of a data set: slots per day and the row of a slot. */
 export interface SlotRows<R> {
-  slotCount(day: string): number;
+  slotCount(day: string, metric: Metric): number;
   row(day: string, slot: number, metric: Metric): R | null;
 }
 
@@ -50,7 +51,7 @@ export interface SlotRows<R> {
  * narrows the rows to a scope without changing the order of those it keeps.
  */
 export function* interleavedRows<R>(src: SlotRows<R>, seed: number, metric: Metric, start: string, end: string, keep?: (r: R) => boolean): Generator<R> {
-  const days = listDays(start, end).filter((d) => src.slotCount(d) > 0);
+  const days = listDays(start, end).filter((d) => src.slotCount(d, metric) > 0);
   const cursor = days.map(() => 0);
   let live = days.length;
   let round = 0;
@@ -58,7 +59,7 @@ export function* interleavedRows<R>(src: SlotRows<R>, seed: number, metric: Metr
     for (let k = 0; k < days.length; k++) {
       const di = (k + round) % days.length;
       const day = days[di];
-      const n = src.slotCount(day);
+      const n = src.slotCount(day, metric);
       if (cursor[di] >= n) continue;
       const chunk = 1 + (hash32(seed, 'chunk', day, round) % 64);
       const stop = Math.min(n, cursor[di] + chunk);

@@ -103,6 +103,8 @@ export interface DraftRow<C> extends CoreRow<C> {
   padCost: boolean;
   /** Present only in ActualCost (reservation purchases and their refunds). */
   actualOnly: boolean;
+  /** Present only in AmortizedCost (a reservation's unused hours); unset on every other row. */
+  amortizedOnly?: true;
   /** Reservation-covered usage: amortized rate and benefit. */
   amort?: {rate: string; benefitId: string; benefitName: string};
 }
@@ -135,6 +137,9 @@ export interface ReservationLike {
 }
 
 const METER_IDS = new WeakMap<object, Map<string, [string, string]>>();
+
+/** Chance that a reservation has unused hours on a day with usage. */
+export const UNUSED_RATE = 0.25;
 
 /** Generator of one agreement's rows: the kinds of row are the agreement's, the rest is shared. */
 export abstract class RowGenerator<C, K extends string, B extends DraftRow<C>> {
@@ -287,6 +292,44 @@ export abstract class RowGenerator<C, K extends string, B extends DraftRow<C>> {
     b.actualOnly = true;
   }
 
+  /**
+   * The reservations (indexes into an agreement's catalog of `count`) with unused hours on a day,
+   * about one in four each. A stream of its own: no draw of any usage slot moves.
+   */
+  unusedReservations(day: string, count: number): number[] {
+    const out: number[] = [];
+    for (let k = 0; k < count; k++) if (hashUnit(this.seed, 'unused', day, k) < UNUSED_RATE) out.push(k);
+    return out;
+  }
+
+  /** The row of reservation `k`'s unused hours on a day, at `slot` (after the day's usage slots). */
+  unusedSlot(day: string, k: number, slot: number): B {
+    return this.unusedBase(day, slot, k, new Rng(hash32(this.seed, 'unused-row', day, k)));
+  }
+
+  /** The agreement's unused-reservation row: its owner columns, then unusedReservation(). */
+  protected abstract unusedBase(day: string, slot: number, k: number, rng: Rng): B;
+
+  /**
+   * A reservation's unused hours of a day (ChargeType UnusedReservation, AmortizedCost only, as
+   * Microsoft's "Get reservation costs and usage" describes them): the reservation, order and
+   * benefit columns that cover() and reservationCharge() write, the reservation's VM meter, the
+   * unused hours as quantity at the amortized hourly rate, and no resource. Its list price is 0:
+   * no usage ran, so an unused hour saves nothing against pay-as-you-go.
+   */
+  protected unusedReservation(b: DraftRow<C>, res: ReservationLike, rng: Rng): void {
+    this.vmMeter(b, res.region, res.size, 'Linux', rng, res.amortizedRate);
+    this.reservationCols(b, res, res.id);
+    this.set(b, 'chargeType', 'UnusedReservation');
+    this.set(b, 'consumedService', 'Microsoft.Capacity');
+    this.set(b, 'benefitId', benefitId(res));
+    this.set(b, 'benefitName', res.name);
+    this.set(b, 'paygPrice', '0');
+    b.payg = '0';
+    b.qty = unusedHours(rng);
+    b.amortizedOnly = true;
+  }
+
   /** Marketplace charge columns; a refund is one negative one-time charge. */
   protected marketplaceCols(b: DraftRow<C>, region: string, publisher: string, refund: boolean, rng: Rng): void {
     this.set(b, 'resourceLocation', region);
@@ -329,6 +372,7 @@ export abstract class RowGenerator<C, K extends string, B extends DraftRow<C>> {
    */
   protected metricPrice(b: DraftRow<C>, metric: Metric): string | null {
     let price = b.price;
+    if (metric === 'actual' && b.amortizedOnly) return null;
     if (metric === 'amortized') {
       if (b.actualOnly) return null;
       if (b.amort) {
@@ -363,6 +407,25 @@ export function hours(rng: Rng): string {
   if (v < 0.65) return '24';
   if (v < 0.85) return String(rng.int(1, 23));
   return `${rng.int(0, 23)}.${rng.digits(rng.int(1, 6))}`;
+}
+
+/** The reservations with unused hours per day, memoized (every slot lookup asks for them; few distinct days). */
+export function unusedPerDay(of: (day: string) => number[]): (day: string) => number[] {
+  const memo = new Map<string, number[]>();
+  return (day) => {
+    let v = memo.get(day);
+    if (v === undefined) {
+      v = of(day);
+      if (memo.size < 50_000) memo.set(day, v);
+    }
+    return v;
+  };
+}
+
+/** Unused hours of a reservation's day: whole hours mostly, some with decimals; never 0. */
+export function unusedHours(rng: Rng): string {
+  if (rng.chance(0.7)) return String(rng.int(1, 24));
+  return `${rng.int(1, 23)}.${rng.digits(rng.int(1, 4))}`;
 }
 
 const DAYS_IN_MONTH = new Map<string, number>();

@@ -34,7 +34,8 @@ export interface ScopeTruth extends Truth {
   costInUsd?: string;
 }
 
-const FORMAT_VERSION = 1;
+/** Bump when a report's bytes change for the same options (2: AmortizedCost has unused reservation rows). */
+const FORMAT_VERSION = 2;
 
 function label(scope: Scope): string {
   return `${scope.type}-${scope.path.split('/').pop()!.replace(/[^A-Za-z0-9-]/g, '_').slice(0, 40)}`;
@@ -99,7 +100,7 @@ function dayTallies(src: Enrollment | McaAccount, metric: Metric, day: string): 
   const hit = cache.get(metric + day);
   if (hit) return hit;
   const out: SubTallies = new Map();
-  const n = src.slotCount(day);
+  const n = src.slotCount(day, metric);
   for (let i = 0; i < n; i++) {
     const r = src.row(day, i, metric) as UsageRow | McaRow | null;
     if (!r) continue;
@@ -159,11 +160,11 @@ export function scopeTruth(scope: Scope, data: ScopeData, metric: Metric, start:
 
 /** Whether a report of the scope over [start, end] holds any row (else the API answers 204). */
 export function scopeHasData(scope: Scope, data: ScopeData, metric: Metric, start: string, end: string): boolean {
-  if (scope.type === 'ea_enrollment') return listDays(start, end).some((d) => data.enrollment.slotCount(d) > 0);
+  if (scope.type === 'ea_enrollment') return listDays(start, end).some((d) => data.enrollment.slotCount(d, metric) > 0);
   const src = scope.agreement === 'EA' ? data.enrollment : mcaOf(data);
   const keep = inScope(scope);
   return listDays(start, end).some((d) => {
-    if (src.slotCount(d) === 0) return false;
+    if (src.slotCount(d, metric) === 0) return false;
     for (const [sub, x] of dayTallies(src, metric, d)) if (keep(sub) && x.rows + x.bad > 0) return true;
     return false;
   });

@@ -17,20 +17,20 @@ export function scopeRows(ctx: ExportsContext, keep: ((sub: string) => boolean) 
       *day(d, metric) {
         for (const r of e.dayRows(d, metric)) yield eaView(r);
       },
-      daysWithData: (start, end) => listDays(start, end).filter((d) => e.slotCount(d) > 0),
+      daysWithData: (start, end) => listDays(start, end).filter((d) => e.slotCount(d, 'actual') > 0),
     };
   }
   const m = ctx.mca!;
   return {
     agreement: 'MCA',
     *day(d, metric) {
-      const n = m.slotCount(d);
+      const n = m.slotCount(d, metric);
       for (let i = 0; i < n; i++) {
         const r = m.row(d, i, metric);
         if (r && keep(r.c.SubscriptionId)) yield mcaView(r);
       }
     },
-    daysWithData: (start, end) => listDays(start, end).filter((d) => m.slotCount(d) > 0),
+    daysWithData: (start, end) => listDays(start, end).filter((d) => m.slotCount(d, 'actual') > 0),
   };
 }
 

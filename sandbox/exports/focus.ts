@@ -2,8 +2,9 @@
  * FocusCost export rows (FOCUS 1.0r2 and 1.2 column sets of Microsoft's FocusCost dataset), made
  * from the sandbox's own amortized and actual rows with a simple mapping of our own: every
  * amortized row, plus the actual rows that buy or refund a reservation. So, per day,
- * Σ BilledCost = Σ actual cost (reservation-covered usage bills 0, the purchase bills) and
- * Σ EffectiveCost = Σ amortized cost (the purchase's effective cost is 0). Rows whose date text is
+ * Σ BilledCost = Σ actual cost (reservation-covered usage and a reservation's unused hours bill 0,
+ * the purchase bills) and Σ EffectiveCost = Σ amortized cost (the purchase's effective cost is 0).
+ * Columns a dataset version lacks (1.0r2 has no x_AmortizationClass) are not written. Rows whose date text is
  * unusable in the cost files are left out: a FOCUS row always has its charge period.
  */
 import {addDays, monthEnd} from '../dates';
@@ -101,13 +102,16 @@ const seconds = (day: string) => `${day}T00:00:00Z`;
 
 /**
  * The FOCUS row of a cost row. `fromActual`: an actual-cost purchase or refund (its effective
- * cost is 0); otherwise an amortized row (reservation-covered usage bills 0).
+ * cost is 0); otherwise an amortized row (reservation-covered usage and unused hours bill 0:
+ * the purchase bills them).
  */
 export function focusRow(v: CostView, fromActual: boolean, cols: readonly string[]): TableRow {
   const covered = !fromActual && v.chargeType === 'Usage' && (v.pricingModel === 'Reservation' || v.pricingModel === 'SavingsPlan');
-  const billed = covered ? '0' : v.cost;
+  const unused = !fromActual && (v.chargeType === 'UnusedReservation' || v.chargeType === 'UnusedSavingsPlan');
+  const committed = covered || unused;
+  const billed = committed ? '0' : v.cost;
   const effective = fromActual ? '0' : v.cost;
-  const billedUsd = covered ? '0' : v.costUsd;
+  const billedUsd = committed ? '0' : v.costUsd;
   const effectiveUsd = fromActual ? '0' : v.costUsd;
   const purchase = fromActual;
   const commitment = v.benefitId !== '' && (v.pricingModel === 'Reservation' || v.pricingModel === 'SavingsPlan');
@@ -135,11 +139,12 @@ export function focusRow(v: CostView, fromActual: boolean, cols: readonly string
     CommitmentDiscountId: commitment ? v.benefitId : '',
     CommitmentDiscountName: commitment ? v.benefitName : '',
     CommitmentDiscountQuantity: commitment && !purchase ? v.quantity : '',
-    CommitmentDiscountStatus: commitment && !purchase ? 'Used' : '',
+    CommitmentDiscountStatus: commitment && !purchase ? (unused ? 'Unused' : 'Used') : '',
     CommitmentDiscountType: commitment ? (v.pricingModel === 'SavingsPlan' ? 'Savings Plan' : 'Reservation') : '',
     CommitmentDiscountUnit: commitment && !purchase ? v.unitOfMeasure : '',
-    ConsumedQuantity: purchase ? '' : v.quantity,
-    ConsumedUnit: purchase ? '' : v.unitOfMeasure,
+    // FOCUS: no consumed quantity on a purchase nor on a commitment's unused part
+    ConsumedQuantity: purchase || unused ? '' : v.quantity,
+    ConsumedUnit: purchase || unused ? '' : v.unitOfMeasure,
     ContractedCost: contracted,
     ContractedUnitPrice: v.unitPrice,
     EffectiveCost: effective,
@@ -172,9 +177,9 @@ export function focusRow(v: CostView, fromActual: boolean, cols: readonly string
     x_AccountId: v.accountId,
     x_AccountName: v.accountName,
     x_AccountOwnerId: v.accountOwnerId,
-    x_AmortizationClass: purchase ? 'Principal' : covered ? 'Amortized Charge' : '',
+    x_AmortizationClass: purchase ? 'Principal' : committed ? 'Amortized Charge' : '',
     x_BilledCostInUsd: billedUsd,
-    x_BilledUnitPrice: covered ? '0' : v.effectivePrice,
+    x_BilledUnitPrice: committed ? '0' : v.effectivePrice,
     x_BillingAccountId: v.billingAccountId,
     x_BillingAccountName: v.billingAccountName,
     x_BillingExchangeRate: v.exchangeRate,

@@ -383,6 +383,8 @@ describe('FOCUS truth (test/clickhouse/focus-truth.ts)', () => {
       expect(mismatches).toEqual([]);
       // what the FOCUS queries are checked on: commitments, list costs and untagged rows exist in this sandbox
       expect(mine.commitments.size).toBeGreaterThanOrEqual(name === 'EA' ? 2 : 1);
+      // the sandbox's unused reservation rows: some commitment is not fully used
+      expect([...mine.commitments.values()].some((c) => c.unused > 0n)).toBe(true);
       expect(mine.list.size).toBeGreaterThanOrEqual(2);
       expect([...mine.untagged.values()].every((u) => u.untaggedRows > 0 && u.untaggedRows < u.rows)).toBe(true);
       figures.push(`focus truth (${name}): ${mine.commitments.size} commitments (unused ${[...mine.commitments.values()].filter((c) => c.unused !== 0n).length}), ` +
@@ -568,6 +570,8 @@ describe('FOCUS: focus_costs and the FinOps example queries', () => {
     for (const [id, t] of truth) if (t.used + t.unused !== 0n && !seen.has(id)) mismatches.push(`${id}: missing`);
     expect(mismatches).toEqual([]);
     expect(rows.length).toBeGreaterThanOrEqual(2);
+    // unused hours exist (the sandbox's UnusedReservation rows): some commitment is below 100 %
+    expect(rows.some((r) => Number(r.utilization) < 1)).toBe(true);
     for (let i = 1; i < rows.length; i++) expect(Number(rows[i - 1].utilization)).toBeLessThanOrEqual(Number(rows[i].utilization));
     figures.push(`focus_commitment_utilization.sql: ${rows.map((r) => `${r.commitment_discount_name ?? r.commitment_discount_id} used ${Number(r.used_cost).toFixed(2)} unused ${Number(r.unused_cost).toFixed(2)} → ${(100 * Number(r.utilization)).toFixed(1)}%`).join('; ')}`);
   });

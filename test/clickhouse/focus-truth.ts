@@ -58,7 +58,7 @@ function* facts(sb: Sandbox, scope: Scope | null, start: string, end: string): G
     } else {
       const mca = sb.mca;
       if (!mca) throw new Error('the sandbox serves no MCA account');
-      for (let slot = 0; slot < mca.slotCount(day); slot++) {
+      for (let slot = 0; slot < mca.slotCount(day, 'amortized'); slot++) {
         const r = mca.row(day, slot, 'amortized');
         if (!r) continue;
         const sub = r.c.SubscriptionId.toLowerCase();

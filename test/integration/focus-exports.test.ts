@@ -4,7 +4,8 @@
  * CSV (MCA billing profile). Per day and per billing period, Σ BilledCost and Σ EffectiveCost equal
  * the export's truth and the API truth of the actual and amortized cost, to the cent; every record
  * passes the FOCUS conformance check and the stream schema; reservation purchases have
- * EffectiveCost 0; ids are deterministic; selecting focus_costs alone emits nothing else.
+ * EffectiveCost 0; a reservation's unused hours bill 0 and are effective, one record per unused
+ * row of the sandbox; ids are deterministic; selecting focus_costs alone emits nothing else.
  */
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
@@ -19,6 +20,7 @@ import {mintSas} from '../../sandbox/testing';
 import {assertFocusConformance} from '../../src/focus/conformance';
 import {catalog, CliRun, expectProtocolOnly, FROZEN_TODAY, Json, logs, records, runCli, states, tempDir, traces, writeJson} from '../support/cli';
 import {decOf} from '../support/decimal';
+import {sandboxUnusedRows, unusedMismatches} from '../support/unused-rows';
 import {sandboxConfig} from './sandbox-config';
 
 const EXPORTS: ExportSpec[] = [
@@ -105,6 +107,14 @@ function checkRecords(recs: Rec[], version: string): void {
   for (const r of purchases) expect(r.EffectiveCost).toBe(0);
 }
 
+/** The export's unused-reservation records are the sandbox's unused rows of the window, one for one. */
+function checkUnused(recs: Rec[], scope?: Scope): void {
+  const truth = sandboxUnusedRows(sb, START, END, scope);
+  expect(truth.size).toBeGreaterThan(0);
+  expect(recs.filter((r) => r.CommitmentDiscountStatus === 'Unused').length).toBe(truth.size);
+  expect(unusedMismatches(recs, truth)).toEqual([]);
+}
+
 beforeAll(async () => {
   dir = tempDir();
   sb = await startSandbox({...BASE, exports: EXPORTS});
@@ -124,6 +134,7 @@ describe('focus_costs from FocusCost exports', () => {
     expect(new Set(run.messages.filter((m) => m.type === 'RECORD').map((m) => m.record.stream))).toEqual(new Set(['focus_costs']));
     const recs = records(run, 'focus_costs') as Rec[];
     checkRecords(recs, '1.0r2');
+    checkUnused(recs);
     expect(centsBy(recs, dayOf, 'BilledCost')).toEqual(await exportCents('ea-focus', 'billedCost'));
     expect(centsBy(recs, dayOf, 'EffectiveCost')).toEqual(await exportCents('ea-focus', 'effectiveCost'));
     const actual = apiCents('actual');
@@ -147,6 +158,7 @@ describe('focus_costs from FocusCost exports', () => {
     expect(traces(run, 'ERROR')).toEqual([]);
     const recs = records(run, 'focus_costs') as Rec[];
     checkRecords(recs, '1.2');
+    checkUnused(recs, scope);
     expect(centsBy(recs, dayOf, 'BilledCost')).toEqual(await exportCents('mca-focus', 'billedCost'));
     expect(centsBy(recs, dayOf, 'EffectiveCost')).toEqual(await exportCents('mca-focus', 'effectiveCost'));
     const actual = apiCents('actual', scope.path);

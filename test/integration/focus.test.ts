@@ -2,7 +2,8 @@
  * focus_costs derived from the Cost Details API (docs/design.md §9), through the real CLI against
  * the sandbox: per billing period and per day, Σ EffectiveCost equals the amortized truth and
  * Σ BilledCost the actual truth, to the cent, at an EA enrollment and at an MCA billing profile;
- * reservation purchases have EffectiveCost 0; every record passes the FOCUS conformance check
+ * reservation purchases have EffectiveCost 0; a reservation's unused hours (the sandbox's
+ * UnusedReservation rows) bill 0 and are effective; every record passes the FOCUS conformance check
  * and the stream schema; ids are deterministic; state and resume as every dated stream.
  */
 import Ajv from 'ajv';
@@ -16,6 +17,7 @@ import {Scope} from '../../sandbox/scopes';
 import {assertFocusConformance} from '../../src/focus/conformance';
 import {catalog, CliRun, expectProtocolOnly, FROZEN_TODAY, records, runCli, stateFileFrom, states, tempDir, traces, writeJson} from '../support/cli';
 import {decOf} from '../support/decimal';
+import {sandboxUnusedRows, unusedMismatches} from '../support/unused-rows';
 import {sandboxConfig} from './sandbox-config';
 
 // two billing periods: the end of September and the start of October
@@ -154,6 +156,22 @@ describe('focus_costs derived from the Cost Details API', () => {
     expect(first.every((r) => typeof r.Tags === 'object' && r.Tags !== null)).toBe(true);
   });
 
+  it('a reservation\'s unused hours: one Usage record per unused row of the sandbox, status Unused, BilledCost 0, EffectiveCost the row\'s cost', () => {
+    const truth = sandboxUnusedRows(sb, START, END);
+    expect(truth.size).toBeGreaterThan(0);
+    const unused = first.filter((r) => r.CommitmentDiscountStatus === 'Unused');
+    expect(unused.length).toBe(truth.size);
+    expect(unusedMismatches(first, truth)).toEqual([]);
+    for (const r of unused) {
+      expect(r.CommitmentDiscountType).toBe('Reservation');
+      expect(r.PricingCategory).toBe('Committed');
+      expect(r.x_AmortizationClass).toBe('Amortized Charge');
+      // FOCUS: no consumed quantity on a commitment's unused part; no resource ran
+      expect(r.ConsumedQuantity).toBeNull();
+      expect(r.ResourceId).toBeNull();
+    }
+  });
+
   it('ids are deterministic: a second read emits the same ids', async () => {
     const run = await read(sandboxConfig(sb), ['focus_costs']);
     expect(run.code).toBe(0);
@@ -174,6 +192,21 @@ describe('focus_costs derived from the Cost Details API', () => {
     checkInvariants(recs, scope.path);
     expect(new Set(recs.map((r) => r.BillingAccountType))).toEqual(new Set(['Billing Profile']));
     expect(new Set(recs.map((r) => r.BillingAccountId))).toEqual(new Set([scope.config.billing_profile_id ?? recs[0].BillingAccountId]));
+  });
+
+  it('MCA: at the billing profile with the most unused reservation rows, one record per row, status Unused, BilledCost 0, EffectiveCost its cost', async () => {
+    // the profile is chosen from the sandbox's own rows: its reservations' unused hours in the window
+    const [scope, unused] = sb.scopes.filter((s: Scope) => s.type === 'mca_billing_profile')
+      .map((s) => [s, sandboxUnusedRows(sb, START, END, s)] as const)
+      .sort((a, b) => b[1].size - a[1].size)[0];
+    expect(unused.size).toBeGreaterThan(0);
+    const config = sandboxConfig(sb, 'service_principal', {enrollment_number: undefined, billing_scope: scope.config});
+    const run = await read(config, ['focus_costs']);
+    expect(run.code).toBe(0);
+    const recs = records(run, 'focus_costs') as Rec[];
+    checkInvariants(recs, scope.path);
+    expect(recs.filter((r) => r.CommitmentDiscountStatus === 'Unused').length).toBe(unused.size);
+    expect(unusedMismatches(recs, unused)).toEqual([]);
   });
 
   it('state: {"usage_date"} per slice; a resumed sync re-reads from the cursor with the same ids', async () => {
