@@ -275,6 +275,44 @@ describe('header mapping by name', () => {
     });
   });
 
+  test('the FinOps hubs ActualCost column set (c360-2025-04, 50 columns): every column lands in its field', () => {
+    const mapping = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'billing-datasets', 'ftk_actualcost_c360-2025-04.json'), 'utf8'));
+    const header: string[] = mapping.translator.mappings.map((m: {source: {name: string}}) => m.source.name);
+    expect(header).toHaveLength(50);
+    const rid = '/subscriptions/1caaa5a3-2b66-438e-8ab4-bce37d518c5d/resourceGroups/rg-pay/providers/Microsoft.Compute/virtualMachines/vm-1';
+    const cells: Record<string, string> = {
+      BillingAccountId: '8608480', BillingAccountName: 'Contoso', BillingPeriodStartDate: '09/01/2024', BillingPeriodEndDate: '09/30/2024',
+      BillingProfileId: '8608480', BillingProfileName: 'Contoso', AccountOwnerId: 'owner@contoso.example', AccountName: 'Platform',
+      SubscriptionId: '1CAAA5A3-2B66-438E-8AB4-BCE37D518C5D', SubscriptionName: 'Prod', Date: '09/03/2024', Product: 'Virtual Machines DSv3 Series - D2s v3 - EU West',
+      PartNumber: 'AAD-12345', MeterId: '11111111-2222-3333-4444-555555555555', ServiceFamily: 'Compute', MeterCategory: 'Virtual Machines',
+      MeterSubCategory: 'DSv3 Series', MeterRegion: 'EU West', MeterName: 'D2s v3', Quantity: '24', EffectivePrice: '0.1', Cost: '2.4',
+      UnitPrice: '0.12', BillingCurrency: 'EUR', ResourceLocation: 'westeurope', AvailabilityZone: '2', ConsumedService: 'Microsoft.Compute',
+      ResourceId: rid, ResourceName: 'vm-1', ServiceInfo1: 'si1', ServiceInfo2: 'si2',
+      AdditionalInfo: '{"ServiceType":"Standard_D2s_v3","VCPUs":2}', Tags: '"team": "payments"', InvoiceSectionId: 'dept-7', InvoiceSection: 'Payments',
+      CostCenter: 'CC-42', UnitOfMeasure: '1 Hour', ResourceGroup: 'rg-pay', ReservationId: 'res-1', ReservationName: 'RI one',
+      ProductOrderId: 'order-1', ProductOrderName: 'Reserved VM Instance', OfferId: 'MS-AZR-0017P', IsAzureCreditEligible: 'True', Term: '12',
+      PublisherName: 'Microsoft', PlanName: 'plan-a', ChargeType: 'Usage', Frequency: 'UsageBased', PublisherType: 'Azure',
+    };
+    expect(header.filter((h) => !(h in cells))).toEqual([]);
+    const r = costDetailsRowNormalizer(header, ACTUAL)(header.map((h) => cells[h])).record!;
+    expect(r).toMatchObject({
+      billing_account_id: '8608480', billing_account_name: 'Contoso', billing_period_start: '2024-09-01', billing_period_end: '2024-09-30',
+      billing_profile_id: '8608480', billing_profile_name: 'Contoso', account_owner: 'owner@contoso.example', account_name: 'Platform',
+      subscription_id: '1caaa5a3-2b66-438e-8ab4-bce37d518c5d', subscription_name: 'Prod', usage_date: '2024-09-03',
+      product_name: 'Virtual Machines DSv3 Series - D2s v3 - EU West', part_number: 'AAD-12345', meter_id: '11111111-2222-3333-4444-555555555555',
+      service_family: 'Compute', meter_category: 'Virtual Machines', meter_subcategory: 'DSv3 Series', meter_region: 'EU West', meter_name: 'D2s v3',
+      quantity: 24, effective_price: 0.1, cost: 2.4, unit_price: 0.12, billing_currency: 'EUR', resource_location: 'westeurope',
+      availability_zone: '2', consumed_service: 'Microsoft.Compute', resource_id: rid.toLowerCase(), resource_name: 'vm-1', service_info1: 'si1', service_info2: 'si2',
+      additional_info: {ServiceType: 'Standard_D2s_v3', VCPUs: 2}, tags: {team: 'payments'},
+      // an EA column set (AccountOwnerId): its invoice section columns are the department's
+      department_id: 'dept-7', department_name: 'Payments', invoice_section_id: null, invoice_section_name: null, agreement: 'EA',
+      cost_center: 'CC-42', unit_of_measure: '1 Hour', resource_group: 'rg-pay', reservation_id: 'res-1', reservation_name: 'RI one',
+      product_order_id: 'order-1', product_order_name: 'Reserved VM Instance', offer_id: 'MS-AZR-0017P', is_azure_credit_eligible: true, term: '12',
+      publisher_name: 'Microsoft', plan_name: 'plan-a', charge_type: 'Usage', frequency: 'UsageBased', publisher_type: 'Azure',
+    });
+    expect(r.parse_errors).toEqual([]);
+  });
+
   test('legacy EA usage CSV: SubscriptionGuid beats numeric SubscriptionId, ExtendedCost, ServiceName/Tier, Day/Month/Year, ChargesBilledSeparately', () => {
     const header = [
       'AccountOwnerEmail', 'Account Name', 'Subscription Id', 'Subscription Guid', 'Day', 'Month', 'Year',
