@@ -283,9 +283,17 @@ export class SyncRunner {
       logger.warn(`${name} ${slice.start}..${slice.end}: ${tally.parseErrors} record(s) emitted with parse_errors (fields Azure sent that could not be parsed).`);
     }
     if (tally.conflicts > 0) {
-      logger.warn(`${name} ${slice.start}..${slice.end}: ${tally.conflicts} tracking conflict(s) between same-priority rules; see the tracking_conflicts stream.`);
+      logger.warn(`${name} ${slice.start}..${slice.end}: ${tally.conflicts} tracking conflict(s) between same-priority rules; ${this.whereConflictsAre(pass)}`);
     }
     return tally.records;
+  }
+
+  /** Where a pass's conflicts can be seen: the audit when selected, else how to get it (docs/design.md §6). */
+  private whereConflictsAre(pass: Pass): string {
+    if (!this.conflictsSelected) return 'select the tracking_conflicts stream to audit them.';
+    // focus_costs' rows are the usage rows again: the audit records them once, from the usage rows.
+    if (pass.audited === false) return 'tracking_conflicts audits them from the usage rows these records repeat.';
+    return 'see the tracking_conflicts stream.';
   }
 
   private target(pass: Pass): SliceTarget {

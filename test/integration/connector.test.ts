@@ -303,10 +303,25 @@ describe('tracking rules through the CLI', () => {
     const conflicts = records(run, 'tracking_conflicts');
     expect(conflicts.length).toBe(prod.length);
     expect(conflicts[0]).toMatchObject({tracking_key: 'cost_center', chosen_rule: 'prod-cc', chosen_value: 'CC-PROD', rejected_rules: ['prod-cc-finance'], rejected_values: ['CC-FIN'], priority: 1, stream: 'usage_details'});
+    expect(logs(run, 'WARN').filter((l) => /tracking conflict/.test(l)).every((l) => /see the tracking_conflicts stream/.test(l))).toBe(true);
     expect(logs(run, 'WARN').some((l) => /tracking conflict/.test(l))).toBe(true);
     expect(states(run, 'tracking_conflicts').length).toBeGreaterThan(0);
     const aks = recs.filter((r) => r.aks_cluster);
     expect(aks.length).toBeGreaterThan(0);
+  });
+
+  it('without tracking_conflicts selected, the conflict WARN says how to audit them', async () => {
+    const sb = await sandbox();
+    const rules = [
+      {name: 'prod-cc', priority: 1, match: {subscription_name: '*prod*'}, set: {cost_center: 'CC-PROD'}},
+      {name: 'prod-cc-finance', priority: 1, match: {subscription_name: '*prod*'}, set: {cost_center: 'CC-FIN'}},
+    ];
+    const run = await read(sb, ['usage_details'], {config: {tracking_rules: rules, start_date: '2026-10-10'}});
+    expect(run.code).toBe(0);
+    expect(records(run, 'tracking_conflicts')).toEqual([]);
+    const warns = logs(run, 'WARN').filter((l) => /tracking conflict/.test(l));
+    expect(warns.length).toBeGreaterThan(0);
+    for (const w of warns) expect(w).toMatch(/select the tracking_conflicts stream to audit them/);
   });
 });
 

@@ -110,6 +110,27 @@ afterAll(async () => {
 describe('focus_costs derived from the Cost Details API', () => {
   let first: Rec[];
 
+  it('tracking rules stamp focus_costs; with tracking_conflicts selected the audit comes from the usage rows, once', async () => {
+    const rules = [
+      {name: 'prod-cc', priority: 1, match: {subscription_name: '*prod*'}, set: {cost_center: 'CC-PROD'}},
+      {name: 'prod-cc-finance', priority: 1, match: {subscription_name: '*prod*'}, set: {cost_center: 'CC-FIN'}},
+    ];
+    const run = await read({...sandboxConfig(sb), tracking_rules: rules}, ['focus_costs', 'tracking_conflicts']);
+    expect(run.code).toBe(0);
+    const recs = records(run, 'focus_costs') as Rec[];
+    const prod = recs.filter((r) => /prod/i.test(String(r.SubAccountName ?? '')));
+    expect(prod.length).toBeGreaterThan(0);
+    for (const r of prod) expect(r.x_Tracking).toMatchObject({cost_center: 'CC-PROD'});
+    const conflicts = records(run, 'tracking_conflicts');
+    expect(conflicts.length).toBeGreaterThan(0);
+    // audited once, from usage_details' rows (read for the audit, not emitted)
+    expect([...new Set(conflicts.map((c) => c.stream))]).toEqual(['usage_details']);
+    expect(records(run, 'usage_details')).toEqual([]);
+    const warns = run.messages.filter((m) => m.type === 'LOG' && m.log.level === 'WARN' && /^focus_costs .*tracking conflict/.test(m.log.message));
+    expect(warns.length).toBeGreaterThan(0);
+    for (const w of warns) expect(w.log.message).toMatch(/tracking_conflicts audits them from the usage rows these records repeat/);
+  });
+
   it('EA enrollment: focus_costs alone reads both metrics, emits no other stream, and keeps the cost invariants', async () => {
     const run = await read(sandboxConfig(sb), ['focus_costs']);
     expect(run.code).toBe(0);
