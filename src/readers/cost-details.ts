@@ -30,11 +30,43 @@ export type ReportGate = AdaptiveLimiter;
 
 const API_VERSION = '2023-11-01';
 
+/** A report Azure made, with the end of its links' validity when it says (`validTill`). */
+interface Generated {
+  kind: 'generated';
+  result: ReportResult;
+  validTill?: number;
+}
+
+type Failed = {kind: 'failed'; status: string; detail?: string};
+
+interface KeptReport {
+  report: Promise<{result: ReportResult; validTill?: number}>;
+  /** Shared until then; Infinity while it is being generated. */
+  usableUntil: number;
+  settled: boolean;
+}
+
+/** A shared report's links must outlive the download of its blobs: this much before validTill it is made anew. */
+const REUSE_MARGIN_MS = 30 * 60_000;
+/** Without a validTill, a report is shared this long after it was made. */
+const REUSE_WITHOUT_VALID_TILL_MS = 30 * 60_000;
+/** Reports remembered at most (a few links each): a 13-month sync of one-day slices in two metrics fits. */
+const MAX_KEPT_REPORTS = 1024;
+
+function usableUntil(result: ReportResult, validTill: number | undefined): number {
+  // an empty report has no links to expire
+  if (result.kind === 'empty') return Number.POSITIVE_INFINITY;
+  return validTill === undefined ? Date.now() + REUSE_WITHOUT_VALID_TILL_MS : validTill - REUSE_MARGIN_MS;
+}
+
 /**
  * Cost Details API (docs/design.md §1): ask for a report of one slice, poll its Location until it is
  * Completed, and hand back the blob links of its manifest.
  */
 export class CostDetailsReader {
+  /** Reports of this sync by metric and slice (see generate). */
+  private readonly reports = new Map<string, KeptReport>();
+
   constructor(
     private readonly http: HttpClient,
     private readonly auth: ServicePrincipalAuth,
@@ -49,7 +81,46 @@ export class CostDetailsReader {
     return joinUrl(this.opts.apiBaseUrl, `${scopePath(this.opts.scope)}/providers/Microsoft.CostManagement/generateCostDetailsReport?api-version=${API_VERSION}`);
   }
 
-  async generate(metric: CostMetric, slice: DateSlice): Promise<ReportResult> {
+  /**
+   * The report of a metric and slice. Streams that need the same one in a sync (focus_costs
+   * beside the usage streams, the conflicts audit) share it while its links stay valid: Azure
+   * takes minutes per report (docs/design.md §1).
+   */
+  generate(metric: CostMetric, slice: DateSlice): Promise<ReportResult> {
+    const key = `${metric} ${slice.start} ${slice.end}`;
+    const kept = this.reports.get(key);
+    if (kept && Date.now() < kept.usableUntil) {
+      if (kept.settled) this.logger.info(`Reusing the ${metric} report for ${slice.start}..${slice.end}, generated earlier in this sync.`);
+      return kept.report.then(({result}) => result);
+    }
+    const entry: KeptReport = {report: this.generateNew(metric, slice), usableUntil: Infinity, settled: false};
+    this.reports.set(key, entry);
+    this.forgetOldReports();
+    return entry.report.then(
+      ({result, validTill}) => {
+        entry.settled = true;
+        entry.usableUntil = usableUntil(result, validTill);
+        return result;
+      },
+      (err: unknown) => {
+        if (this.reports.get(key) === entry) this.reports.delete(key);
+        throw err;
+      },
+    );
+  }
+
+  /** Keeps the memo small: reports past use go, then the oldest beyond the cap. */
+  private forgetOldReports(): void {
+    if (this.reports.size <= MAX_KEPT_REPORTS) return;
+    const now = Date.now();
+    for (const [key, kept] of this.reports) if (kept.settled && now >= kept.usableUntil) this.reports.delete(key);
+    for (const [key, kept] of this.reports) {
+      if (this.reports.size <= MAX_KEPT_REPORTS) break;
+      if (kept.settled) this.reports.delete(key);
+    }
+  }
+
+  private async generateNew(metric: CostMetric, slice: DateSlice): Promise<{result: ReportResult; validTill?: number}> {
     // a billing_scope config names its scope; an enrollment_number config keeps its messages
     const of = this.scopeField === 'billing_scope' ? ` of ${scopeLabel(this.opts.scope)}` : '';
     const label = `${metric} report for ${slice.start}..${slice.end}${of}`;
@@ -64,7 +135,7 @@ export class CostDetailsReader {
     }
   }
 
-  private async generateOnce(metric: CostMetric, slice: DateSlice, label: string): Promise<ReportResult | {kind: 'failed'; status: string; detail?: string}> {
+  private async generateOnce(metric: CostMetric, slice: DateSlice, label: string): Promise<Generated | Failed> {
     const requested = await this.http.send({
       method: 'POST',
       url: this.reportUrl,
@@ -76,7 +147,7 @@ export class CostDetailsReader {
       onThrottled: () => this.gate.onThrottled(),
     });
     this.gate.onSuccess();
-    if (requested.status === 204) return {kind: 'empty'};
+    if (requested.status === 204) return {kind: 'generated', result: {kind: 'empty'}};
     if (requested.status === 200) return this.interpret(requested.body, label);
     const started = Date.now();
     let location = this.location(requested.headers, label);
@@ -95,7 +166,7 @@ export class CostDetailsReader {
         hint: (status) => this.hint(status),
         onThrottled: () => this.gate.onThrottled(),
       });
-      if (polled.status === 204) return {kind: 'empty'};
+      if (polled.status === 204) return {kind: 'generated', result: {kind: 'empty'}};
       if (polled.status === 202) {
         const next = polled.headers.location;
         if (typeof next === 'string' && next) location = new URL(next, location).toString();
@@ -112,10 +183,12 @@ export class CostDetailsReader {
     }
   }
 
-  private interpret(body: unknown, label: string): ReportResult | {kind: 'failed'; status: string; detail?: string} {
-    const result = (body ?? {}) as {status?: string; manifest?: {blobs?: {blobLink?: string; byteCount?: number}[]; byteCount?: number}; error?: {message?: string}};
+  private interpret(body: unknown, label: string): Generated | Failed {
+    const result = (body ?? {}) as {status?: string; validTill?: unknown; manifest?: {blobs?: {blobLink?: string; byteCount?: number}[]; byteCount?: number}; error?: {message?: string}};
     const status = result.status ?? '';
-    if (/^nodatafound$/i.test(status)) return {kind: 'empty'};
+    const validTill = typeof result.validTill === 'string' ? Date.parse(result.validTill) : NaN;
+    const generated = (r: ReportResult): Generated => (Number.isFinite(validTill) ? {kind: 'generated', result: r, validTill} : {kind: 'generated', result: r});
+    if (/^nodatafound$/i.test(status)) return generated({kind: 'empty'});
     if (/^(failed|timedout|canceled|cancelled)$/i.test(status)) return {kind: 'failed', status, detail: result.error?.message};
     if (!/^completed$/i.test(status)) {
       throw new SystemError(`Unexpected answer for the ${label}: status "${status.slice(0, 40)}".`);
@@ -132,7 +205,7 @@ export class CostDetailsReader {
       };
     });
     const byteCount = targets.reduce((sum, t) => sum + (t.byteCount ?? 0), 0);
-    return targets.length === 0 ? {kind: 'empty'} : {kind: 'ready', blobs: targets, byteCount};
+    return generated(targets.length === 0 ? {kind: 'empty'} : {kind: 'ready', blobs: targets, byteCount});
   }
 
   private location(headers: Record<string, unknown>, label: string): string {

@@ -110,6 +110,21 @@ afterAll(async () => {
 describe('focus_costs derived from the Cost Details API', () => {
   let first: Rec[];
 
+  it('selected beside the usage streams, focus_costs reuses their reports: no more reports than focus_costs alone, the same records', async () => {
+    const before = sb.stats.reportsCreated;
+    const alone = await read(sandboxConfig(sb), ['focus_costs']);
+    const aloneReports = sb.stats.reportsCreated - before;
+    const all = await read(sandboxConfig(sb), ['usage_details', 'usage_details_amortized', 'focus_costs']);
+    const allReports = sb.stats.reportsCreated - before - aloneReports;
+    expect([alone.code, all.code]).toEqual([0, 0]);
+    expect(aloneReports).toBeGreaterThan(0);
+    expect(allReports).toBe(aloneReports);
+    expect(records(all, 'focus_costs')).toEqual(records(alone, 'focus_costs'));
+    expect(records(all, 'usage_details').length).toBeGreaterThan(0);
+    const reused = all.messages.filter((m) => m.type === 'LOG' && /^Reusing the (ActualCost|AmortizedCost) report for /.test(m.log.message));
+    expect(reused.length).toBe(aloneReports);
+  });
+
   it('tracking rules stamp focus_costs; with tracking_conflicts selected the audit comes from the usage rows, once', async () => {
     const rules = [
       {name: 'prod-cc', priority: 1, match: {subscription_name: '*prod*'}, set: {cost_center: 'CC-PROD'}},
