@@ -118,8 +118,12 @@ export function focusRow(v: CostView, fromActual: boolean, cols: readonly string
   const svc = SERVICES[v.consumedService.toLowerCase()] ?? ['Other', v.meterCategory || 'Other', 'Other (Other)', 'PaaS'];
   const first = `${v.day.slice(0, 7)}-01`;
   const next = addDays(monthEnd(first), 1);
-  const listCost = v.agreement === 'MCA' && v.paygCost ? v.paygCost : mul(v.quantity, v.paygPrice);
-  const contracted = mul(v.quantity, v.unitPrice);
+  // A refund's quantity is positive and its cost negative: its list and contracted costs are negative too.
+  const signed = (x: string): string => (v.cost.startsWith('-') && x !== '' && !x.startsWith('-') && !/^0(\.0*)?$/.test(x) ? `-${x}` : x);
+  const listCost = signed(v.agreement === 'MCA' && v.paygCost ? v.paygCost : mul(v.quantity, v.paygPrice));
+  const contracted = signed(mul(v.quantity, v.unitPrice));
+  // FOCUS: a consumed quantity only on usage, and not on a commitment's unused part
+  const consumed = chargeCategory(v.chargeType) === 'Usage' && !unused;
   const pricing = v.pricingModel === 'Reservation' || v.pricingModel === 'SavingsPlan' ? 'Committed' : v.pricingModel === 'Spot' ? 'Dynamic' : 'Standard';
   const x: Record<string, string> = {
     BilledCost: billed,
@@ -142,9 +146,8 @@ export function focusRow(v: CostView, fromActual: boolean, cols: readonly string
     CommitmentDiscountStatus: commitment && !purchase ? (unused ? 'Unused' : 'Used') : '',
     CommitmentDiscountType: commitment ? (v.pricingModel === 'SavingsPlan' ? 'Savings Plan' : 'Reservation') : '',
     CommitmentDiscountUnit: commitment && !purchase ? v.unitOfMeasure : '',
-    // FOCUS: no consumed quantity on a purchase nor on a commitment's unused part
-    ConsumedQuantity: purchase || unused ? '' : v.quantity,
-    ConsumedUnit: purchase || unused ? '' : v.unitOfMeasure,
+    ConsumedQuantity: consumed ? v.quantity : '',
+    ConsumedUnit: consumed ? v.unitOfMeasure : '',
     ContractedCost: contracted,
     ContractedUnitPrice: v.unitPrice,
     EffectiveCost: effective,
@@ -197,7 +200,7 @@ export function focusRow(v: CostView, fromActual: boolean, cols: readonly string
     x_InvoiceIssuerId: '',
     x_InvoiceSectionId: v.invoiceSectionId,
     x_InvoiceSectionName: v.invoiceSectionName,
-    x_ListCostInUsd: v.agreement === 'MCA' ? v.paygCostUsd : listCost,
+    x_ListCostInUsd: v.agreement === 'MCA' ? signed(v.paygCostUsd) : listCost,
     x_PartnerCreditApplied: '',
     x_PartnerCreditRate: '',
     x_PricingBlockSize: '1',

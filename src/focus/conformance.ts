@@ -88,6 +88,11 @@ export function focusProblems(record: Record<string, unknown>, options: Conforma
   if (record.CommitmentDiscountStatus != null && record.ChargeCategory != null && record.ChargeCategory !== 'Usage') {
     problems.push('CommitmentDiscountStatus: set on a charge that is not Usage');
   }
+  // FOCUS: a consumed quantity and unit only on usage, and not on a commitment's unused part.
+  if (record.ChargeCategory != null && (record.ChargeCategory !== 'Usage' || record.CommitmentDiscountStatus === 'Unused')) {
+    const why = record.ChargeCategory !== 'Usage' ? `a ${String(record.ChargeCategory)} charge` : 'an unused commitment';
+    for (const c of ['ConsumedQuantity', 'ConsumedUnit']) if (record[c] != null) problems.push(`${c}: set on ${why}`);
+  }
   return problems;
 }
 

@@ -61,7 +61,7 @@ async function read(config: Record<string, unknown>): Promise<CliRun> {
   return run;
 }
 
-function centsBy(recs: Rec[], key: (r: Rec) => string, column: 'BilledCost' | 'EffectiveCost'): Record<string, string> {
+function centsBy(recs: Rec[], key: (r: Rec) => string, column: 'BilledCost' | 'EffectiveCost' | 'ListCost' | 'ContractedCost'): Record<string, string> {
   const sums: Record<string, bigint> = {};
   for (const r of recs) sums[key(r)] = (sums[key(r)] ?? 0n) + parseDec(decOf(r[column]));
   return Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, toCents(v).toString()]).filter(([, v]) => v !== '0'));
@@ -149,6 +149,23 @@ describe('focus_costs from FocusCost exports', () => {
     const again = await read(exportsConfig(['ea-focus']));
     expect((records(again, 'focus_costs') as Rec[]).map((r) => r.x_RecordId).sort()).toEqual(recs.map((r) => r.x_RecordId).sort());
     expect(states(run, 'focus_costs').pop().stream.stream_state.usage_date).toBe(END);
+  });
+
+  it('the two ways in agree (EA): focus_costs from the FocusCost export and derived from the Cost Details API, per day and charge kind', async () => {
+    const fromExport = records(await read(exportsConfig(['ea-focus'])), 'focus_costs') as Rec[];
+    const derivedRun = await read(sandboxConfig(sb, 'service_principal', {start_date: START, end_date: END}));
+    expect(derivedRun.code).toBe(0);
+    const derived = records(derivedRun, 'focus_costs') as Rec[];
+    expect(new Set(derived.map((r) => r.x_SourceDataset))).toEqual(new Set(['cost_details ActualCost+AmortizedCost']));
+    // the same charges: as many records per day and kind of charge
+    const kind = (r: Rec) => `${dayOf(r)} ${String(r.ChargeCategory)} ${String(r.ChargeClass)} ${String(r.CommitmentDiscountStatus)} ${String(r.PricingCategory)}`;
+    const count = (recs: Rec[]) => recs.reduce<Record<string, number>>((m, r) => ((m[kind(r)] = (m[kind(r)] ?? 0) + 1), m), {});
+    expect(count(derived)).toEqual(count(fromExport));
+    // and the same four costs, per day and kind, to the cent (refunds negative in both)
+    for (const column of ['BilledCost', 'EffectiveCost', 'ListCost', 'ContractedCost'] as const) {
+      expect([column, centsBy(derived, kind, column)]).toEqual([column, centsBy(fromExport, kind, column)]);
+    }
+    expect(fromExport.some((r) => r.ChargeClass === 'Correction' && r.ListCost < 0)).toBe(true);
   });
 
   it('1.2 in gzip CSV, MCA billing profile: the same invariants at the scope', async () => {

@@ -54,14 +54,21 @@ export function sandboxDigests(): Record<string, string> {
     }
   })());
   const ctx: ExportsContext = {seed: 5, today: DIGEST_MCA.today, enrollment: e, mca: m, csvSchema: 'auto', storage: {account: 'a', key: KEY, container: 'c', rootFolderPath: '', exports: []}};
-  const focus = md5((function* () {
+  const focus = (withRefunds: boolean) => md5((function* () {
     for (const [keep, version] of [[null, '1.0r2'], [() => true, '1.2']] as const) {
       for (const [start, end] of DIGEST_MONTHS) {
         const t = focusTable(scopeRows(ctx, keep), start, end, version);
         const status = t.header.indexOf('CommitmentDiscountStatus');
-        for (const r of t.rows()) if (r.cells[status] !== 'Unused') yield r.cells.join('\u001f') + '\n';
+        const chargeClass = t.header.indexOf('ChargeClass');
+        for (const r of t.rows()) {
+          if (r.cells[status] === 'Unused' || (!withRefunds && r.cells[chargeClass] === 'Correction')) continue;
+          yield r.cells.join('\u001f') + '\n';
+        }
       }
     }
   })());
-  return {eaActual: ea('actual'), eaAmortizedUsage: ea('amortized'), mcaActual: mca('actual'), mcaAmortizedUsage: mca('amortized'), eaPages: pages, focusUsage: focus};
+  return {
+    eaActual: ea('actual'), eaAmortizedUsage: ea('amortized'), mcaActual: mca('actual'), mcaAmortizedUsage: mca('amortized'), eaPages: pages,
+    focusUsage: focus(true), focusWithoutRefunds: focus(false),
+  };
 }

@@ -78,6 +78,19 @@ describe('FOCUS conformance check', () => {
     expect(assertFocusConformance(clean, {partial: true})).toBe(clean.length);
   });
 
+  it('a consumed quantity and unit only on usage that is not an unused commitment', () => {
+    const usage = {...good(), ChargeCategory: 'Usage', ConsumedQuantity: 24, ConsumedUnit: 'Hours'};
+    expect(focusProblems(usage)).toEqual([]);
+    expect(focusProblems({...usage, ChargeCategory: 'Purchase', ChargeClass: 'Correction', CommitmentDiscountStatus: null})).toEqual([
+      'ConsumedQuantity: set on a Purchase charge',
+      'ConsumedUnit: set on a Purchase charge',
+    ]);
+    expect(focusProblems({...usage, CommitmentDiscountId: '/providers/microsoft.capacity/reservationorders/o/reservations/r', CommitmentDiscountStatus: 'Unused', ConsumedUnit: null})).toEqual([
+      'ConsumedQuantity: set on an unused commitment',
+    ]);
+    expect(focusProblems({...usage, ChargeCategory: 'Purchase', ConsumedQuantity: null, ConsumedUnit: null, CommitmentDiscountStatus: null})).toEqual([]);
+  });
+
   it('a complete record with every Mandatory column passes', () => {
     expect(focusProblems(good())).toEqual([]);
   });
