@@ -13,7 +13,7 @@ import {formatDec, mulDec, parseDec, toCents} from './decimal';
 import {isDay} from './dates';
 import {hash32, Rng, uuidFrom} from './prng';
 import {
-  ColumnLayout, columnNames, CoreRow, DEFAULT_MESS, DraftRow, hours, Metric, MessRates, monthFraction, padTo28, RowGenerator, signed, storageAccountName, unusedPerDay, zeroed,
+  ColumnLayout, columnNames, CoreRow, DEFAULT_MESS, DraftRow, hours, Metric, MessRates, monthFraction, padTo28, RowGenerator, signed, slotsWithUnused, storageAccountName, zeroed,
 } from './row-core';
 
 export {DEFAULT_MESS} from './row-core';
@@ -72,12 +72,10 @@ export function makeEnrollment(input: EnrollmentOptions): Enrollment {
   const usageSlots = (day: string) =>
     day < opts.startDate || day > opts.endDate || empty.has(day) ? 0 : opts.rowsPerDay;
   const gen = new EaGenerator(opts.seed, opts.enrollmentNumber, opts.messRates);
-  const unused = unusedPerDay((day) => (usageSlots(day) === 0 ? [] : gen.unusedReservations(day, RESERVATIONS.length)));
-  const slotCount = (day: string, metric: Metric) => usageSlots(day) + (metric === 'amortized' ? unused(day).length : 0);
+  const {slotCount, draft} = slotsWithUnused(gen, usageSlots, RESERVATIONS.length);
   const row = (day: string, slot: number, metric: Metric): UsageRow | null => {
-    if (slot < 0 || slot >= slotCount(day, metric)) return null;
-    const n = opts.rowsPerDay;
-    return gen.applyMetric(slot < n ? gen.slot(day, slot) : gen.unusedSlot(day, unused(day)[slot - n], slot), metric);
+    const b = draft(day, slot, metric);
+    return b && gen.applyMetric(b, metric);
   };
   const e: Enrollment = {
     opts,

@@ -17,7 +17,7 @@ import {
 } from './mca-catalog';
 import {hash32, Rng, uuidFrom} from './prng';
 import {
-  ColumnLayout, columnNames, CoreRow, DEFAULT_MESS, DraftRow, hours, Metric, MessRates, monthFraction, padTo28, RowGenerator, signed, storageAccountName, unusedPerDay, zeroed,
+  ColumnLayout, columnNames, CoreRow, DEFAULT_MESS, DraftRow, hours, Metric, MessRates, monthFraction, padTo28, RowGenerator, signed, slotsWithUnused, storageAccountName, zeroed,
 } from './row-core';
 
 export interface McaAccountOptions {
@@ -86,8 +86,7 @@ export function makeMcaAccount(input: McaAccountOptions): McaAccount {
     return r;
   };
   const gen = new McaGenerator(streamSeed, id, opts.today, opts.messRates, exchangeRate);
-  const unused = unusedPerDay((day) => (usageSlots(day) === 0 ? [] : gen.unusedReservations(day, MCA_RESERVATIONS.length)));
-  const slotCount = (day: string, metric: Metric) => usageSlots(day) + (metric === 'amortized' ? unused(day).length : 0);
+  const {slotCount, draft} = slotsWithUnused(gen, usageSlots, MCA_RESERVATIONS.length);
   return {
     agreement: 'MCA',
     opts,
@@ -95,9 +94,8 @@ export function makeMcaAccount(input: McaAccountOptions): McaAccount {
     slotCount,
     exchangeRate,
     row(day, slot, metric) {
-      if (slot < 0 || slot >= slotCount(day, metric)) return null;
-      const n = opts.rowsPerDay;
-      return gen.applyMetric(slot < n ? gen.slot(day, slot) : gen.unusedSlot(day, unused(day)[slot - n], slot), metric);
+      const b = draft(day, slot, metric);
+      return b && gen.applyMetric(b, metric);
     },
   };
 }

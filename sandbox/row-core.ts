@@ -409,16 +409,32 @@ export function hours(rng: Rng): string {
   return `${rng.int(0, 23)}.${rng.digits(rng.int(1, 6))}`;
 }
 
-/** The reservations with unused hours per day, memoized (every slot lookup asks for them; few distinct days). */
-export function unusedPerDay(of: (day: string) => number[]): (day: string) => number[] {
+/**
+ * A day's slots in a metric, as the enrollment and the MCA account number them: the usage slots,
+ * then in AmortizedCost one per reservation with unused hours that day, so ActualCost keeps its
+ * slots. `draft` is the slot's row before the metric is applied (null outside the day's slots).
+ */
+export function slotsWithUnused<C, K extends string, B extends DraftRow<C>>(
+  gen: RowGenerator<C, K, B>, usageSlots: (day: string) => number, reservations: number,
+): {slotCount(day: string, metric: Metric): number; draft(day: string, slot: number, metric: Metric): B | null} {
+  // every slot lookup asks for the day's unused reservations: memoized (few distinct days)
   const memo = new Map<string, number[]>();
-  return (day) => {
+  const unused = (day: string): number[] => {
     let v = memo.get(day);
     if (v === undefined) {
-      v = of(day);
+      v = usageSlots(day) === 0 ? [] : gen.unusedReservations(day, reservations);
       if (memo.size < 50_000) memo.set(day, v);
     }
     return v;
+  };
+  const slotCount = (day: string, metric: Metric) => usageSlots(day) + (metric === 'amortized' ? unused(day).length : 0);
+  return {
+    slotCount,
+    draft(day, slot, metric) {
+      if (slot < 0 || slot >= slotCount(day, metric)) return null;
+      const n = usageSlots(day);
+      return slot < n ? gen.slot(day, slot) : gen.unusedSlot(day, unused(day)[slot - n], slot);
+    },
   };
 }
 

@@ -9,6 +9,7 @@
  */
 import {addDays, monthEnd} from '../dates';
 import {formatDec, parseDec, SCALE} from '../decimal';
+import {zeroed} from '../row-core';
 import {CostView} from './cost-view';
 import {ColType, DECIMAL_SCALE, TableRow} from './table';
 
@@ -119,7 +120,7 @@ export function focusRow(v: CostView, fromActual: boolean, cols: readonly string
   const first = `${v.day.slice(0, 7)}-01`;
   const next = addDays(monthEnd(first), 1);
   // A refund's quantity is positive and its cost negative: its list and contracted costs are negative too.
-  const signed = (x: string): string => (v.cost.startsWith('-') && x !== '' && !x.startsWith('-') && !/^0(\.0*)?$/.test(x) ? `-${x}` : x);
+  const signed = (x: string): string => (v.cost.startsWith('-') && x !== '' && !x.startsWith('-') && zeroed(x) !== '0' ? `-${x}` : x);
   const listCost = signed(v.agreement === 'MCA' && v.paygCost ? v.paygCost : mul(v.quantity, v.paygPrice));
   const contracted = signed(mul(v.quantity, v.unitPrice));
   // FOCUS: a consumed quantity only on usage, and not on a commitment's unused part

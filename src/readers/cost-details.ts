@@ -40,7 +40,7 @@ interface Generated {
 type Failed = {kind: 'failed'; status: string; detail?: string};
 
 interface KeptReport {
-  report: Promise<{result: ReportResult; validTill?: number}>;
+  report: Promise<Generated>;
   /** Shared until then; Infinity while it is being generated. */
   usableUntil: number;
   settled: boolean;
@@ -120,7 +120,7 @@ export class CostDetailsReader {
     }
   }
 
-  private async generateNew(metric: CostMetric, slice: DateSlice): Promise<{result: ReportResult; validTill?: number}> {
+  private async generateNew(metric: CostMetric, slice: DateSlice): Promise<Generated> {
     // a billing_scope config names its scope; an enrollment_number config keeps its messages
     const of = this.scopeField === 'billing_scope' ? ` of ${scopeLabel(this.opts.scope)}` : '';
     const label = `${metric} report for ${slice.start}..${slice.end}${of}`;

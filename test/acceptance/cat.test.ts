@@ -167,11 +167,12 @@ function byKey(run: CliRun, catalog: Json, stream: string, from = ''): Map<strin
   return new Map(recordEnvelopes(run, stream).filter((r) => recordDay(f, r.data) >= from).map((r) => [r.data[f.key], r.data]));
 }
 
-/** Σ of a numeric field per cursor day. */
-function sumPerDay(run: CliRun, catalog: Json, stream: string, field: string): Map<string, number> {
+/** Σ per cursor day of a numeric field, or of what `value` makes of each record. */
+function sumPerDay(run: CliRun, catalog: Json, stream: string, value: string | ((data: Json) => number)): Map<string, number> {
   const f = fieldsOf(catalog, stream);
+  const of = typeof value === 'string' ? (data: Json) => data[value] as number : value;
   const out = new Map<string, number>();
-  for (const r of recordEnvelopes(run, stream)) out.set(recordDay(f, r.data), (out.get(recordDay(f, r.data)) ?? 0) + (r.data[field] as number));
+  for (const r of recordEnvelopes(run, stream)) out.set(recordDay(f, r.data), (out.get(recordDay(f, r.data)) ?? 0) + of(r.data));
   return out;
 }
 
@@ -546,12 +547,7 @@ describe.each(entries('basic_read'))('basic_read ($config_path)', (t: Json) => {
   it('focus_costs keeps every amortized row and the actual rows of commitment purchases and refunds, per day (docs/focus.md)', () => {
     // docs/focus.md, "Which rows": a commitment's purchase or refund is ActualCost only
     const commitment = (r: Json) => ['purchase', 'refund'].includes(String(r.charge_type).toLowerCase()) && ['reservation', 'savingsplan'].includes(String(r.pricing_model).toLowerCase());
-    const count = (stream: string, keep: (r: Json) => boolean) => {
-      const f = fieldsOf(catalog, stream);
-      const out = new Map<string, number>();
-      for (const r of recordEnvelopes(run, stream)) if (keep(r.data)) out.set(recordDay(f, r.data), (out.get(recordDay(f, r.data)) ?? 0) + 1);
-      return out;
-    };
+    const count = (stream: string, keep: (r: Json) => boolean) => sumPerDay(run, catalog, stream, (r) => (keep(r) ? 1 : 0));
     const focus = count('focus_costs', () => true);
     const amortized = count('usage_details_amortized', () => true);
     const purchases = count('usage_details', commitment);

@@ -15,7 +15,7 @@ import {Sandbox, startSandbox} from '../../sandbox';
 import {parseDec, toCents} from '../../sandbox/decimal';
 import {Scope} from '../../sandbox/scopes';
 import {assertFocusConformance} from '../../src/focus/conformance';
-import {catalog, CliRun, expectProtocolOnly, FROZEN_TODAY, records, runCli, stateFileFrom, states, tempDir, traces, writeJson} from '../support/cli';
+import {catalog, CliRun, expectProtocolOnly, FROZEN_TODAY, logs, records, runCli, stateFileFrom, states, tempDir, traces, writeJson} from '../support/cli';
 import {decOf} from '../support/decimal';
 import {sandboxUnusedRows, unusedMismatches} from '../support/unused-rows';
 import {sandboxConfig} from './sandbox-config';
@@ -121,7 +121,7 @@ describe('focus_costs derived from the Cost Details API', () => {
     expect(allReports).toBe(aloneReports);
     expect(records(all, 'focus_costs')).toEqual(records(alone, 'focus_costs'));
     expect(records(all, 'usage_details').length).toBeGreaterThan(0);
-    const reused = all.messages.filter((m) => m.type === 'LOG' && /^Reusing the (ActualCost|AmortizedCost) report for /.test(m.log.message));
+    const reused = logs(all, 'INFO').filter((l) => /^Reusing the (ActualCost|AmortizedCost) report for /.test(l));
     expect(reused.length).toBe(aloneReports);
   });
 
@@ -141,9 +141,9 @@ describe('focus_costs derived from the Cost Details API', () => {
     // audited once, from usage_details' rows (read for the audit, not emitted)
     expect([...new Set(conflicts.map((c) => c.stream))]).toEqual(['usage_details']);
     expect(records(run, 'usage_details')).toEqual([]);
-    const warns = run.messages.filter((m) => m.type === 'LOG' && m.log.level === 'WARN' && /^focus_costs .*tracking conflict/.test(m.log.message));
+    const warns = logs(run, 'WARN').filter((l) => /^focus_costs .*tracking conflict/.test(l));
     expect(warns.length).toBeGreaterThan(0);
-    for (const w of warns) expect(w.log.message).toMatch(/tracking_conflicts audits them from the usage rows these records repeat/);
+    for (const w of warns) expect(w).toMatch(/tracking_conflicts audits them from the usage rows these records repeat/);
   });
 
   it('EA enrollment: focus_costs alone reads both metrics, emits no other stream, and keeps the cost invariants', async () => {
